@@ -1,0 +1,48 @@
+# The two commands a new user needs:  make run  (set up, build the store, start the app)
+#                                     make test (set up, run the whole test suite)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STORE  ?= store
+PORT   ?= 8501
+SHARED ?= ../shared
+
+LOAD_ARGS :=
+
+.PHONY: run test install store rebuild lint docs bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Build the store only if it is missing (use `make rebuild` to rebuild it).
+store: $(STAMP)
+	@if [ -e $(STORE)/current ]; then echo "store: $(STORE) exists (make rebuild to rebuild it)"; \
+	else $(BIN)/councilkg load --store $(STORE) $(LOAD_ARGS); fi
+
+rebuild: $(STAMP)
+	$(BIN)/councilkg load --fresh --store $(STORE) $(LOAD_ARGS)
+
+run: store
+	COUNCILKG_STORE=$(abspath $(STORE)) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
+	  --server.headless true --browser.gatherUsageStats false
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+docs: $(STAMP)
+	$(BIN)/python -m councilkg.docs
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) $(STORE) test-output .pytest_cache

@@ -1,0 +1,109 @@
+"""Building the store from its sources: read and validate every input, then write a new generation.
+
+Everything is read and validated before the store is touched, so a bad input changes nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from councilkg.paths import CURATED_DIR
+from councilkg.store import BuildResult, GraphPayload, StoreFolder
+from councilkg.validate import Violation, validate_payloads
+
+Progress = Callable[[str], None]
+
+
+class ValidationFailed(Exception):
+    """The inputs break the SHACL shapes; nothing was loaded."""
+
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        shown = "\n".join(f"  {v}" for v in violations[:50])
+        more = f"\n  ... and {len(violations) - 50} more" if len(violations) > 50 else ""
+        super().__init__(f"{len(violations)} SHACL violation(s); nothing was loaded:\n{shown}{more}")
+
+
+@dataclass
+class LoadPlan:
+    """What to load: the curated folder (None to leave curated graphs as they are) and other inputs."""
+
+    curated: Path | None = CURATED_DIR
+    ofsted: list[Path] = field(default_factory=list)
+    lookups: list[Path] = field(default_factory=list)
+    documents: list[Path] = field(default_factory=list)
+    fresh: bool = False
+    validate: bool = True
+
+
+@dataclass
+class LoadReport:
+    payloads: list[GraphPayload]
+    result: BuildResult
+    read_seconds: float
+    warnings: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [f"{'source':<60} {'kind':<10} {'triples':>9}"]
+        for p in self.payloads:
+            out.append(f"{p.label[:60]:<60} {p.kind:<10} {len(p.quads):>9,}")
+        total = self.result.manifest.get("triples", 0)
+        out.append(f"store now holds {total:,} triples in {len(self.result.manifest.get('graphs', {}))} graphs "
+                   f"(read {self.read_seconds:.2f} s, built {self.result.seconds:.2f} s)")
+        return out
+
+
+def curated_payloads(directory: Path) -> list[GraphPayload]:
+    from loaders.curated import load_curated
+
+    return [GraphPayload(g.graph, g.label, "curated", g.origin, g.content_hash, g.quads) for g in load_curated(directory)]
+
+
+def collect_payloads(plan: LoadPlan, progress: Progress | None = None) -> tuple[list[GraphPayload], list[str]]:
+    """Read and validate every input of the plan. Raises LoadError or ValidationFailed."""
+    say = progress or (lambda _m: None)
+    payloads: list[GraphPayload] = []
+    warnings: list[str] = []
+    if plan.curated is not None:
+        say(f"reading curated data from {plan.curated}")
+        payloads.extend(curated_payloads(plan.curated))
+    if plan.lookups or plan.ofsted:
+        from loaders.ofsted import load_lookup, load_ofsted
+
+        for path in plan.lookups:
+            say(f"reading authority lookup {path}")
+            payloads.append(load_lookup(path))
+        for path in plan.ofsted:
+            say(f"reading Ofsted data {path}")
+            found, notes = load_ofsted(path, progress=say)
+            payloads.extend(found)
+            warnings.extend(notes)
+    if plan.documents:
+        from loaders.documents import load_documents
+
+        for path in plan.documents:
+            say(f"reading documents in {path}")
+            found, notes = load_documents(path, progress=say)
+            payloads.extend(found)
+            warnings.extend(notes)
+    if plan.validate:
+        checked = [p for p in payloads if p.kind in ("curated", "lookup")]
+        if checked:
+            say(f"checking {len(checked)} source graph(s) against the SHACL shapes")
+            violations = validate_payloads(checked)
+            if violations:
+                raise ValidationFailed(violations)
+    return payloads, warnings
+
+
+def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, lock_wait: float = 0.0) -> LoadReport:
+    """Read, validate and load the plan's inputs into a new generation of the store folder."""
+    started = time.monotonic()
+    payloads, warnings = collect_payloads(plan, progress)
+    read_seconds = time.monotonic() - started
+    drop = ["curated"] if plan.curated is not None else []
+    result = folder.build(payloads, fresh=plan.fresh, drop_kinds=drop, progress=progress, lock_wait=lock_wait)
+    return LoadReport(payloads, result, read_seconds, warnings)

@@ -1,0 +1,331 @@
+"""The councilkg command line.
+
+    councilkg load                      build or rebuild the store from data/curated
+    councilkg query council_judgements --param council=Croydon
+    councilkg stats
+
+Run ``councilkg COMMAND --help`` for each command's options. Every command takes --store PATH
+(default: $COUNCILKG_STORE, else the project's store/ folder); reading commands also take
+--endpoint URL to query a SPARQL 1.1 endpoint instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from councilkg import __version__
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _progress(quiet: bool):
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"  {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _folder(args: argparse.Namespace):
+    from councilkg.paths import default_store
+    from councilkg.store import StoreFolder
+
+    return StoreFolder(args.store or default_store())
+
+
+def _backend(args: argparse.Namespace):
+    from councilkg.backends import backend_for
+
+    return backend_for(args.store, getattr(args, "endpoint", None))
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from councilkg.build import LoadPlan, load
+    from councilkg.paths import CURATED_DIR
+
+    plan = LoadPlan(
+        curated=None if args.no_curated else Path(args.curated or CURATED_DIR),
+        ofsted=[Path(p) for p in args.ofsted or []],
+        lookups=[Path(p) for p in args.lookup or []],
+        documents=[Path(p) for p in args.documents or []],
+        fresh=args.fresh,
+        validate=not args.no_validate,
+    )
+    folder = _folder(args)
+    say = _progress(args.quiet)
+    print(f"loading into {folder.root}", file=sys.stderr)
+    report = load(folder, plan, progress=say, lock_wait=args.wait)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for line in report.lines():
+        print(line)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from councilkg.build import LoadPlan, ValidationFailed, collect_payloads
+    from councilkg.paths import CURATED_DIR
+
+    if args.built:
+        from councilkg.store import ReadOnlyStore
+        from councilkg.validate import validate_store
+
+        handle = ReadOnlyStore(_folder(args))
+        violations = validate_store(handle.store())
+        handle.close()
+        for v in violations:
+            print(v)
+        print(f"{len(violations)} SHACL violation(s) in the store at {_folder(args).root}")
+        return EXIT_OK if not violations else EXIT_FAIL
+    plan = LoadPlan(curated=Path(args.curated or CURATED_DIR), ofsted=[Path(p) for p in args.ofsted or []],
+                    lookups=[Path(p) for p in args.lookup or []], documents=[Path(p) for p in args.documents or []])
+    try:
+        payloads, warnings = collect_payloads(plan, _progress(args.quiet))
+    except ValidationFailed as exc:
+        for v in exc.violations:
+            print(v)
+        print(f"{len(exc.violations)} SHACL violation(s)")
+        return EXIT_FAIL
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    triples = sum(len(p.quads) for p in payloads)
+    print(f"valid: {len(payloads)} source graph(s), {triples:,} triples, 0 SHACL violations")
+    return EXIT_OK
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise ValueError(f"--param {pair!r}: write it as name=value")
+        name, value = pair.split("=", 1)
+        params[name.strip()] = value
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from councilkg import catalogue
+    from councilkg.runner import Runner
+
+    if args.list or not args.query:
+        return cmd_queries(args)
+    try:
+        params = _parse_params(args.param)
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    limit = None if args.limit == 0 else args.limit
+    backend = _backend(args)
+    try:
+        runner = Runner(backend, limit=limit, timeout=args.timeout)
+        target = args.query
+        if target.endswith(".rq") or os.sep in target or target == "-":
+            text = sys.stdin.read() if target == "-" else Path(target).read_text(encoding="utf-8")
+            result = runner.user(text, params)
+        else:
+            catalogue.get(target)
+            result = runner.canned(target, params)
+    finally:
+        backend.close()
+    if args.format == "table":
+        output = result.to_table(max_width=args.width or 10**9)
+    else:
+        output = result.to_csv() if args.format == "csv" else result.to_json()
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    print(result.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from councilkg import catalogue
+
+    for query in catalogue.catalogue().values():
+        params = ", ".join(f"{p.name}{'' if p.required else '?'}: {p.type}" for p in query.params) or "no parameters"
+        print(f"{query.name:<28} {query.title}  ({params})")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from councilkg import iris
+    from councilkg.store import ReadOnlyStore
+
+    formats = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+               "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES}
+    fmt = formats[args.format]
+    handle = ReadOnlyStore(_folder(args))
+    try:
+        store = handle.store()
+        if args.graph:
+            graph = ox.NamedNode(args.graph if "://" in args.graph else iris.source(args.graph).value)
+            if not store.contains_named_graph(graph):
+                _err(f"no graph {graph.value} in the store (see `councilkg stats`)")
+                return EXIT_FAIL
+            quads = list(store.quads_for_pattern(None, None, None, graph))
+        else:
+            quads = [q for q in store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)]
+    finally:
+        handle.close()
+    prefixes = dict(iris.NAMESPACES) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    if fmt.supports_datasets:
+        data = ox.serialize(quads, format=fmt, prefixes=prefixes)
+    else:
+        # Turtle and N-Triples hold one graph: the chosen graph, or the union of all, each triple once.
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+        print(f"wrote {len(data):,} bytes to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from councilkg import overview
+
+    backend = _backend(args)
+    try:
+        graphs = overview.graphs(backend)
+        classes = overview.classes(backend)
+    finally:
+        backend.close()
+    print(f"{'graph':<70} {'kind':<10} {'triples':>9}")
+    for g in graphs:
+        print(f"{g.title[:70]:<70} {g.kind:<10} {g.triples:>9,}")
+    print(f"{'total':<70} {'':<10} {overview.total_triples(graphs):>9,}\n")
+    print(f"{'class':<50} {'entities':>9}")
+    for c in classes:
+        print(f"{c.label[:50]:<50} {c.entities:>9,}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# Parser
+# --------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    store_opts = argparse.ArgumentParser(add_help=False)
+    store_opts.add_argument("--store", metavar="PATH",
+                            help="store folder (default: $COUNCILKG_STORE, else <project>/store)")
+    read_opts = argparse.ArgumentParser(add_help=False)
+    read_opts.add_argument("--endpoint", metavar="URL",
+                           help="query this SPARQL 1.1 endpoint instead of the embedded store (or set COUNCILKG_ENDPOINT)")
+
+    parser = argparse.ArgumentParser(
+        prog="councilkg",
+        description="A knowledge graph of English councils' children's services: leaders, Ofsted judgements, "
+                    "boards, recommendations and the documents that say so.",
+        epilog="Start with `councilkg load`, then `councilkg query --list`. Each command has --help.",
+    )
+    parser.add_argument("--version", action="version", version=f"councilkg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("load", parents=[store_opts], help="build or rebuild the store from its sources",
+                       description="Read and validate the sources, then build a new store generation and switch to it "
+                                   "atomically. The curated data (data/curated) is always (re)loaded unless --no-curated; "
+                                   "other sources already in the store are kept unless --fresh. A bad input changes nothing.")
+    p.add_argument("--curated", metavar="DIR", help="curated data folder (default: data/curated)")
+    p.add_argument("--no-curated", action="store_true", help="leave the curated graphs as they are")
+    p.add_argument("--ofsted", metavar="PATH", action="append", help="an Ofsted outcomes workbook (.ods) or table (.csv); repeatable")
+    p.add_argument("--lookup", metavar="PATH", action="append", help="a local authority lookup CSV (la_lookup.csv); repeatable")
+    p.add_argument("--documents", metavar="DIR", action="append", help="a folder of documents to ingest; repeatable")
+    p.add_argument("--fresh", action="store_true", help="start from an empty store instead of the current one")
+    p.add_argument("--no-validate", action="store_true", help="skip the SHACL check of curated graphs")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait up to this long for another running load to finish (default: fail at once)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("validate", parents=[store_opts], help="check the inputs (and SHACL); non-zero exit on failure",
+                       description="Read and validate the curated data (and any other inputs named) and check the resulting "
+                                   "graphs against the SHACL shapes, without loading anything. With --built, check the "
+                                   "built store's graphs instead.")
+    p.add_argument("--curated", metavar="DIR", help="curated data folder (default: data/curated)")
+    p.add_argument("--ofsted", metavar="PATH", action="append", help="also check this Ofsted workbook or table")
+    p.add_argument("--lookup", metavar="PATH", action="append", help="also check this authority lookup")
+    p.add_argument("--documents", metavar="DIR", action="append", help="also check this folder of documents")
+    p.add_argument("--built", action="store_true", help="validate the graphs in the store at --store")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("query", parents=[store_opts, read_opts], help="run a canned query or a .rq file",
+                       description="Run a canned query by name (see --list) or your own SPARQL from a .rq file ('-' reads "
+                                   "stdin). Your own queries are read-only, may not use SERVICE, are stopped after --timeout "
+                                   "seconds and capped at --limit rows.")
+    p.add_argument("query", nargs="?", help="a canned query name, or a path to a .rq file")
+    p.add_argument("--param", "-p", metavar="NAME=VALUE", action="append",
+                   help="a parameter, e.g. council=Croydon or date=2017-09-19; repeatable")
+    p.add_argument("--format", "-f", choices=["table", "csv", "json"], default="table",
+                   help="output: an aligned table, CSV, or SPARQL 1.1 JSON results (default: table)")
+    p.add_argument("--width", type=int, default=60, metavar="N", help="table cells longer than N are cut (0: never; default 60)")
+    p.add_argument("--limit", type=int, default=10_000, metavar="N", help="at most N rows (0: no limit; default 10000)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="time limit for your own queries (default 30)")
+    p.add_argument("--list", action="store_true", help="list the canned queries")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("queries", help="list the canned queries")
+    p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("export", parents=[store_opts], help="write the graph as Turtle, TriG, N-Quads or JSON-LD",
+                       description="Export the store. TriG, N-Quads and JSON-LD keep each source's named graph; Turtle and "
+                                   "N-Triples hold one graph, so they get --graph's graph or else the union of all graphs.")
+    p.add_argument("--format", "-f", choices=["turtle", "trig", "nquads", "jsonld", "ntriples"], default="trig")
+    p.add_argument("--graph", metavar="IRI|SOURCE-ID", help="only this source graph (an IRI or a source id)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("stats", parents=[store_opts, read_opts], help="triples per source graph and entities per class")
+    p.set_defaults(func=cmd_stats)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from councilkg.backends import QueryError
+    from councilkg.build import ValidationFailed
+    from councilkg.catalogue import CatalogueError
+    from councilkg.params import ParameterError
+    from councilkg.safety import UnsafeQueryError
+    from councilkg.store import StoreError
+    from loaders.errors import LoadError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except (LoadError, ValidationFailed) as exc:
+        _err(str(exc))
+        return EXIT_FAIL
+    except (StoreError, QueryError, UnsafeQueryError, ParameterError, CatalogueError) as exc:
+        _err(str(exc))
+        return EXIT_FAIL
+    except FileNotFoundError as exc:
+        _err(f"{exc.filename}: no such file")
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

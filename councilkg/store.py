@@ -1,0 +1,440 @@
+"""Store access: the embedded Oxigraph store on disk, built in generations and switched atomically.
+
+A *store folder* (``--store PATH``, default ``<project>/store``) holds::
+
+    current -> generations/<id>     a relative symlink to the generation readers use
+    generations/<id>/               a complete pyoxigraph (RocksDB) store, never written once published
+    generations/<id>.json           what the generation holds (sources, counts, when built)
+    generations/<id>.lease          readers hold a shared lock on it while they use the generation
+    .write.lock                     held by the one process building a new generation
+
+A load never writes the store readers use. It builds a new generation beside it (starting from
+a cheap hard-linked copy of the current one when it adds to it), checks it, and only then
+replaces the ``current`` symlink with one ``rename``. A failed or killed load leaves ``current``
+untouched; its half-built generation is removed by the next load. Readers that opened the old
+generation keep answering from it and pick up the new one when they next check
+(:class:`ReadOnlyStore`); old generations are deleted only when no reader holds their lease.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import gc
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from councilkg import iris
+from councilkg.paths import ONTOLOGY_FILES
+
+LOADS_GRAPH = ox.NamedNode(iris.ID + "graph/loads")
+ONTOLOGY_GRAPH = ox.NamedNode(iris.ONTOLOGY_IRI)
+ONTOLOGY_SOURCE_KIND = "ontology"
+RETIRE_GRACE_SECONDS = 120.0
+
+
+class StoreError(Exception):
+    """The store cannot be used as asked; the message says what to do."""
+
+
+class StoreMissingError(StoreError):
+    pass
+
+
+class StoreLockedError(StoreError):
+    pass
+
+
+# --------------------------------------------------------------------------------------------
+# Graph payloads
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GraphPayload:
+    """The quads of one source graph and what to record about its load."""
+
+    graph: ox.NamedNode
+    label: str
+    kind: str  # ontology | curated | ofsted | lookup | documents | synthetic | candidates
+    origin: str  # the file or folder it was read from
+    content_hash: str
+    quads: list[ox.Quad] = field(default_factory=list)
+
+
+def ontology_payload() -> GraphPayload:
+    """The ontology and concept schemes, in the graph named by the ontology IRI."""
+    import hashlib
+
+    quads: list[ox.Quad] = []
+    digest = hashlib.sha256()
+    for path in ONTOLOGY_FILES:
+        data = path.read_bytes()
+        digest.update(data)
+        for triple in ox.parse(data, format=ox.RdfFormat.TURTLE):
+            quads.append(ox.Quad(triple.subject, triple.predicate, triple.object, ONTOLOGY_GRAPH))
+    return GraphPayload(ONTOLOGY_GRAPH, "councilkg ontology and concept schemes", ONTOLOGY_SOURCE_KIND,
+                        "ontology/", digest.hexdigest(), quads)
+
+
+def write_graphs(store: ox.Store, payloads: Iterable[GraphPayload], *, drop_kinds: Iterable[str] = (),
+                 bulk: bool = False, now: dt.datetime | None = None) -> None:
+    """Replace each payload's graph in store and record the load in the loads graph.
+
+    ``drop_kinds``: graphs of these source kinds that are not among the payloads are removed
+    (a curated file deleted since the last load loses its graph). Use on a store nobody else
+    reads (a generation being built, or a test's own store): the steps are not one transaction.
+    """
+    payloads = list(payloads)
+    now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+    names = {p.graph for p in payloads}
+    stale = [g for g, kind in loaded_sources(store).items() if kind in set(drop_kinds) and g not in names]
+    for graph in [*names, *stale]:
+        store.remove_graph(graph)
+        for quad in list(store.quads_for_pattern(graph, None, None, LOADS_GRAPH)):
+            store.remove(quad)
+    stamp = ox.Literal(now.isoformat().replace("+00:00", "Z"), datatype=iris.xsd.dateTime)
+    log: list[ox.Quad] = []
+    for p in payloads:
+        log.extend([
+            ox.Quad(p.graph, iris.ckg.loadedAt, stamp, LOADS_GRAPH),
+            ox.Quad(p.graph, iris.ckg.contentHash, ox.Literal(p.content_hash), LOADS_GRAPH),
+            ox.Quad(p.graph, iris.ckg.tripleCount, ox.Literal(str(len(p.quads)), datatype=iris.xsd.integer), LOADS_GRAPH),
+            ox.Quad(p.graph, iris.ckg.loadKind, ox.Literal(p.kind), LOADS_GRAPH),
+            ox.Quad(p.graph, iris.ckg.origin, ox.Literal(p.origin), LOADS_GRAPH),
+            ox.Quad(p.graph, iris.rdfs.label, ox.Literal(p.label), LOADS_GRAPH),
+        ])
+    all_quads = [q for p in payloads for q in p.quads] + log
+    if bulk:
+        store.bulk_extend(all_quads)
+    else:
+        store.extend(all_quads)
+
+
+def loaded_sources(store: ox.Store) -> dict[ox.NamedNode, str]:
+    """graph name -> source kind, for every source recorded in the loads graph."""
+    result: dict[ox.NamedNode, str] = {}
+    for quad in store.quads_for_pattern(None, iris.ckg.loadKind, None, LOADS_GRAPH):
+        if isinstance(quad.subject, ox.NamedNode):
+            result[quad.subject] = quad.object.value
+    return result
+
+
+def new_memory_store(payloads: Iterable[GraphPayload] = ()) -> ox.Store:
+    """An in-memory store holding the ontology and the given payloads (for tests and tools)."""
+    store = ox.Store()
+    write_graphs(store, [ontology_payload(), *payloads])
+    return store
+
+
+# --------------------------------------------------------------------------------------------
+# Store folders and generations
+# --------------------------------------------------------------------------------------------
+
+
+def _is_plain_oxigraph(path: Path) -> bool:
+    return (path / "CURRENT").is_file() and any(path.glob("MANIFEST-*"))
+
+
+class StoreFolder:
+    """A store folder with generations (see the module docstring)."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root).expanduser()
+        self.current_link = self.root / "current"
+        self.generations = self.root / "generations"
+        self.lock_path = self.root / ".write.lock"
+
+    def __repr__(self) -> str:
+        return f"StoreFolder({str(self.root)!r})"
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return self.current_path() is not None
+
+    def current_path(self) -> Path | None:
+        """The directory of the generation readers should use, or None if there is none."""
+        if _is_plain_oxigraph(self.root):
+            return self.root
+        try:
+            target = os.readlink(self.current_link)
+        except OSError:
+            return None
+        path = (self.root / target) if not os.path.isabs(target) else Path(target)
+        return path if path.is_dir() else None
+
+    def require_current(self) -> Path:
+        path = self.current_path()
+        if path is None:
+            if self.generations.is_dir() and any(p.is_dir() for p in self.generations.iterdir()):
+                raise StoreMissingError(
+                    f"The store at {self.root} has no finished generation (a load was interrupted). "
+                    "Run `councilkg load` to build it."
+                )
+            raise StoreMissingError(
+                f"No store at {self.root}. Build it with `councilkg load` (or `make run`), "
+                "or point --store / COUNCILKG_STORE at an existing one."
+            )
+        return path
+
+    def manifest(self, generation: Path | None = None) -> dict:
+        generation = generation or self.current_path()
+        if generation is None:
+            return {}
+        try:
+            return json.loads(Path(f"{generation}.json").read_text())
+        except (OSError, ValueError):
+            return {}
+
+    # -- leases ---------------------------------------------------------------------------------
+
+    def lease(self, generation: Path) -> int:
+        """Take a shared lease on a generation (kept until release); returns the file descriptor."""
+        fd = os.open(f"{generation}.lease", os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        return fd
+
+    @staticmethod
+    def release(fd: int) -> None:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    # -- writing --------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def write_lock(self, wait: float = 0.0) -> Iterator[None]:
+        """Hold the folder's write lock: one load at a time."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "another process"
+                        raise StoreLockedError(
+                            f"Another load is writing {self.root} (pid {holder}). Wait for it to finish, "
+                            "or load into a different --store."
+                        ) from None
+                    time.sleep(0.2)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, str(os.getpid()).encode(), 0)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def _new_generation_path(self) -> Path:
+        self.generations.mkdir(parents=True, exist_ok=True)
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%f")
+        return self.generations / f"{stamp}-{os.getpid()}"
+
+    def publish(self, generation: Path, manifest: dict) -> None:
+        """Make generation current with one atomic rename of the symlink."""
+        Path(f"{generation}.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        tmp = self.root / f".current.{os.getpid()}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        os.symlink(os.path.relpath(generation, self.root), tmp)
+        os.replace(tmp, self.current_link)
+        _fsync_dir(self.root)
+
+    def cleanup(self) -> list[Path]:
+        """Delete generations that are not current and that no reader holds. Call under the write lock."""
+        removed: list[Path] = []
+        current = self.current_path()
+        if not self.generations.is_dir():
+            return removed
+        for path in sorted(self.generations.iterdir()):
+            if path.suffix in (".json", ".lease") or not path.is_dir():
+                continue
+            if current is not None and path.resolve() == current.resolve():
+                continue
+            lease = Path(f"{path}.lease")
+            fd = os.open(lease, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    continue  # a reader still uses it; a later load removes it
+                shutil.rmtree(path, ignore_errors=True)
+                Path(f"{path}.json").unlink(missing_ok=True)
+                lease.unlink(missing_ok=True)
+                removed.append(path)
+            finally:
+                os.close(fd)
+        return removed
+
+    def build(self, payloads: list[GraphPayload], *, fresh: bool = False, drop_kinds: Iterable[str] = (),
+              check: Callable[[ox.Store], None] | None = None, progress: Callable[[str], None] | None = None,
+              lock_wait: float = 0.0) -> BuildResult:
+        """Build a new generation holding the current one's graphs (unless fresh) with payloads replaced.
+
+        ``check`` is called on the finished generation before it is published and may raise to
+        abandon it. The current generation is never modified.
+        """
+        say = progress or (lambda _msg: None)
+        if _is_plain_oxigraph(self.root):
+            raise StoreError(f"{self.root} is a plain Oxigraph store; councilkg loads into a store folder it manages. "
+                             "Give a new or empty --store folder.")
+        started = time.monotonic()
+        with self.write_lock(wait=lock_wait):
+            removed = self.cleanup()
+            if removed:
+                say(f"removed {len(removed)} old or interrupted generation(s)")
+            current = self.current_path()
+            generation = self._new_generation_path()
+            try:
+                if current is not None and not fresh:
+                    say(f"copying the current store ({current.name})")
+                    source = ox.Store.read_only(str(current))
+                    source.backup(str(generation))
+                    del source
+                else:
+                    drop_kinds = ()
+                store = ox.Store(str(generation))
+                # The ontology is small and always refreshed, so a store never lags the code's terms.
+                payloads = [ontology_payload(), *[p for p in payloads if p.kind != ONTOLOGY_SOURCE_KIND]]
+                for p in payloads:
+                    say(f"writing {p.label}: {len(p.quads):,} triples")
+                write_graphs(store, payloads, drop_kinds=drop_kinds, bulk=fresh or current is None)
+                store.flush()
+                if check is not None:
+                    say("checking the new store")
+                    check(store)
+                counts = graph_counts(store)
+                store.optimize()
+                store.flush()
+                del store
+                gc.collect()
+                manifest = {
+                    "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "graphs": {g.value: n for g, n in counts.items()},
+                    "triples": sum(counts.values()),
+                    "loaded": [p.graph.value for p in payloads],
+                }
+                self.publish(generation, manifest)
+            except BaseException:
+                gc.collect()
+                shutil.rmtree(generation, ignore_errors=True)
+                Path(f"{generation}.json").unlink(missing_ok=True)
+                raise
+            removed = self.cleanup()
+        return BuildResult(generation, manifest, time.monotonic() - started)
+
+
+@dataclass
+class BuildResult:
+    generation: Path
+    manifest: dict
+    seconds: float
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def graph_counts(store: ox.Store) -> dict[ox.NamedNode, int]:
+    """Triples per named graph."""
+    counts: dict[ox.NamedNode, int] = {}
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    for row in store.query(query):
+        counts[row["g"]] = int(row["n"].value)
+    return counts
+
+
+# --------------------------------------------------------------------------------------------
+# A read-only handle that follows the current generation
+# --------------------------------------------------------------------------------------------
+
+
+class ReadOnlyStore:
+    """A read-only handle on a store folder that switches to a newer generation when one is published.
+
+    Thread-safe: one handle can be shared by every session of an app. ``store()`` returns the
+    pyoxigraph Store for the current generation (re-checking the symlink at most every
+    ``check_interval`` seconds); the handle holds a lease so the generation is not deleted
+    while in use.
+    """
+
+    def __init__(self, folder: StoreFolder | Path | str, check_interval: float = 1.0) -> None:
+        self.folder = folder if isinstance(folder, StoreFolder) else StoreFolder(folder)
+        self.check_interval = check_interval
+        self._lock = threading.Lock()
+        self._store: ox.Store | None = None
+        self._path: Path | None = None
+        self._lease: int | None = None
+        self._checked = 0.0
+        # Generations this handle has moved off: their leases are kept for a grace period so a
+        # query that began on the old generation finishes before a later load may delete it.
+        self._retired: list[tuple[float, ox.Store, int | None]] = []
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def store(self) -> ox.Store:
+        with self._lock:
+            now = time.monotonic()
+            if self._store is None or now - self._checked >= self.check_interval:
+                self._checked = now
+                current = self.folder.require_current()
+                if self._path is None or current.resolve() != self._path.resolve():
+                    self._open(current)
+            assert self._store is not None
+            return self._store
+
+    def _open(self, path: Path) -> None:
+        lease = self.folder.lease(path) if path != self.folder.root else None
+        try:
+            store = ox.Store.read_only(str(path))
+        except OSError as exc:
+            if lease is not None:
+                StoreFolder.release(lease)
+            raise StoreError(f"Cannot open the store at {path}: {exc}. If a load is running, wait and retry; "
+                             "otherwise rebuild it with `councilkg load`.") from exc
+        now = time.monotonic()
+        if self._store is not None:
+            self._retired.append((now, self._store, self._lease))
+        self._store, self._path, self._lease = store, path, lease
+        keep = []
+        for retired_at, old_store, old_lease in self._retired:
+            if now - retired_at < RETIRE_GRACE_SECONDS:
+                keep.append((retired_at, old_store, old_lease))
+            elif old_lease is not None:
+                StoreFolder.release(old_lease)
+        self._retired = keep
+
+    def close(self) -> None:
+        with self._lock:
+            self._store = None
+            self._path = None
+            for _, _, lease in self._retired:
+                if lease is not None:
+                    StoreFolder.release(lease)
+            self._retired = []
+            if self._lease is not None:
+                StoreFolder.release(self._lease)
+                self._lease = None

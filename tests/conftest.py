@@ -1,0 +1,85 @@
+"""Shared fixtures: fresh stores per test, the curated payloads (read once), and the shared folder."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from councilkg.backends import EmbeddedBackend
+from councilkg.build import curated_payloads
+from councilkg.paths import CURATED_DIR, ROOT, shared_dir
+from councilkg.runner import Runner
+from councilkg.store import GraphPayload, new_memory_store
+
+FIXTURES = Path(__file__).parent / "fixtures"
+CLI = [sys.executable, "-m", "councilkg.cli"]
+
+
+@pytest.fixture(scope="session")
+def curated() -> list[GraphPayload]:
+    """The curated seed payloads, read and validated once (they are immutable)."""
+    return curated_payloads(CURATED_DIR)
+
+
+@pytest.fixture
+def seed_store(curated: list[GraphPayload]) -> ox.Store:
+    """A fresh in-memory store holding the ontology and the curated seed graph."""
+    return new_memory_store(curated)
+
+
+@pytest.fixture
+def runner(seed_store: ox.Store) -> Iterator[Runner]:
+    backend = EmbeddedBackend(seed_store)
+    yield Runner(backend)
+    backend.close()
+
+
+@pytest.fixture
+def curated_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/curated, for tests that break it."""
+    target = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, target)
+    return target
+
+
+def shared_path(*parts: str) -> Path:
+    return shared_dir().joinpath(*parts)
+
+
+def require_shared(*parts: str) -> Path:
+    """The path under the shared folder, or skip with the reason (fail under CI, where it must exist)."""
+    path = shared_path(*parts)
+    if not path.exists():
+        message = f"{path} is absent: the workplace's shared folder (../shared or $COUNCILKG_SHARED) is not beside the project"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def sorted_nquads(store: ox.Store) -> list[str]:
+    """The store's content as sorted N-Quads lines: equal lists mean equal content."""
+    return sorted(store.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines())
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path) -> dict[str, str]:
+    """Environment for CLI subprocesses: a private store, run from an unrelated directory."""
+    env = dict(os.environ)
+    env["COUNCILKG_STORE"] = str(tmp_path / "store")
+    env.pop("COUNCILKG_ENDPOINT", None)
+    env["PYTHONPATH"] = str(ROOT)
+    return env

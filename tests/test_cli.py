@@ -1,0 +1,167 @@
+"""The councilkg command line, run as a user runs it: a real process, from an unrelated directory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from councilkg import catalogue, iris
+from councilkg.build import curated_payloads
+from councilkg.paths import CURATED_DIR
+from councilkg.store import StoreFolder, ontology_payload
+
+from .conftest import CLI
+
+
+def run(args: list[str], env: dict[str, str], cwd: Path, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run([*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300, input=stdin)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"councilkg {' '.join(args)} exited {proc.returncode}:\n{proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, str], Path]:
+    import os
+
+    from councilkg.paths import ROOT
+
+    cwd = tmp_path_factory.mktemp("elsewhere")
+    env = dict(os.environ, COUNCILKG_STORE=str(cwd / "store"), PYTHONPATH=str(ROOT))
+    env.pop("COUNCILKG_ENDPOINT", None)
+    run(["load", "--quiet"], env, cwd)
+    return env, cwd
+
+
+def test_help_lists_the_commands(cli_env: dict[str, str], tmp_path: Path) -> None:
+    out = run(["--help"], cli_env, tmp_path).stdout
+    for command in ("load", "validate", "query", "export", "stats"):
+        assert command in out
+    assert "--store" in run(["query", "--help"], cli_env, tmp_path).stdout
+
+
+def test_a_missing_store_says_what_to_do(cli_env: dict[str, str], tmp_path: Path) -> None:
+    proc = run(["stats"], cli_env, tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "No store at" in proc.stderr and "councilkg load" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_load_prints_a_summary_per_source(cli_env: dict[str, str], tmp_path: Path) -> None:
+    proc = run(["load"], cli_env, tmp_path)
+    assert "OFSTED Inspection of Children's Services" in proc.stdout
+    assert "store now holds" in proc.stdout
+    assert "reading curated data" in proc.stderr  # progress goes to stderr
+
+
+def test_stats(loaded) -> None:
+    env, cwd = loaded
+    out = run(["stats"], env, cwd).stdout
+    assert "Ofsted finds 'sustained progress'" in out and "judgement" in out
+
+
+def test_validate_reports_no_violations_on_the_seed_graph(cli_env: dict[str, str], tmp_path: Path) -> None:
+    proc = run(["validate"], cli_env, tmp_path)
+    assert "0 SHACL violations" in proc.stdout
+
+
+def test_validate_fails_on_broken_input(cli_env: dict[str, str], tmp_path: Path, curated_copy: Path) -> None:
+    (curated_copy / "broken.yaml").write_text("source:\n  id: broken\n  title: Broken\n  type: news-article\n"
+                                              "people:\n  - id: x-y\n")
+    proc = run(["validate", "--curated", str(curated_copy)], cli_env, tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "broken.yaml:6: people[0].name: required field is missing" in proc.stderr
+
+
+def test_validate_reports_a_violation_in_a_broken_store(cli_env: dict[str, str], tmp_path: Path) -> None:
+    payloads = curated_payloads(CURATED_DIR)
+    target = next(p for p in payloads if p.graph == iris.source("croydon-cyp-scrutiny-2017-09-19-item-6"))
+    judgement = iris.judgement(iris.inspection("E09000008", "2017-09-04"), "sif-overall")
+    target.quads.append(ox.Quad(judgement, iris.ckg.grade, iris.concept("grade", "good"), target.graph))
+    store = tmp_path / "broken-store"
+    StoreFolder(store).build([ontology_payload(), *payloads])
+    proc = run(["validate", "--built", "--store", str(store)], cli_env, tmp_path, check=False)
+    assert proc.returncode == 1
+    assert "exactly one grade" in proc.stdout and judgement.value in proc.stdout
+
+
+def _table_rows(text: str) -> list[list[str]]:
+    lines = text.rstrip("\n").split("\n")
+    spans, pos = [], 0
+    for dashes in lines[1].split("  "):
+        spans.append((pos, pos + len(dashes)))
+        pos += len(dashes) + 2
+    return [[line[a:b].strip() for a, b in spans] for line in lines[2:]]
+
+
+@pytest.mark.parametrize("name", sorted(catalogue.catalogue()))
+def test_the_same_rows_in_table_csv_and_json(loaded, name: str) -> None:
+    env, cwd = loaded
+    params = [arg for k, v in catalogue.get(name).example_args().items() for arg in ("--param", f"{k}={v}")]
+    table = run(["query", name, *params, "--format", "table", "--width", "0"], env, cwd).stdout
+    text_csv = run(["query", name, *params, "--format", "csv"], env, cwd).stdout
+    text_json = run(["query", name, *params, "--format", "json"], env, cwd).stdout
+    csv_rows = list(csv.reader(io.StringIO(text_csv)))
+    header, csv_body = csv_rows[0], csv_rows[1:]
+    doc = json.loads(text_json)
+    assert doc["head"]["vars"] == header
+    json_body = [[b.get(v, {}).get("value", "") for v in header] for b in doc["results"]["bindings"]]
+    table_body = _table_rows(table)
+    assert csv_body, f"{name}: no rows"
+    assert csv_body == json_body
+    assert [[" ".join(c.split()) for c in row] for row in csv_body] == table_body
+
+
+def test_your_own_query_from_a_file_and_from_stdin(loaded, tmp_path: Path) -> None:
+    env, cwd = loaded
+    path = tmp_path / "people.rq"
+    path.write_text("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nSELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?p a foaf:Person }\n")
+    assert run(["query", str(path), "--format", "csv"], env, cwd).stdout.splitlines()[1] == "12"
+    out = run(["query", "-", "--format", "csv"], env, cwd, stdin="ASK { ?s ?p ?o }").stdout
+    assert out.splitlines() == ["boolean", "true"]
+
+
+def test_a_refused_query_is_an_error_not_a_traceback(loaded, tmp_path: Path) -> None:
+    env, cwd = loaded
+    path = tmp_path / "service.rq"
+    path.write_text("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
+    proc = run(["query", str(path)], env, cwd, check=False)
+    assert proc.returncode == 1 and "SERVICE is not allowed" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_an_unknown_query_lists_the_catalogue(loaded) -> None:
+    env, cwd = loaded
+    proc = run(["query", "no_such_query"], env, cwd, check=False)
+    assert proc.returncode == 1 and "council_judgements" in proc.stderr
+
+
+@pytest.mark.parametrize("fmt, rdf_format", [("trig", ox.RdfFormat.TRIG), ("nquads", ox.RdfFormat.N_QUADS),
+                                             ("jsonld", ox.RdfFormat.JSON_LD), ("turtle", ox.RdfFormat.TURTLE),
+                                             ("ntriples", ox.RdfFormat.N_TRIPLES)])
+def test_export_round_trips(loaded, tmp_path: Path, fmt: str, rdf_format: ox.RdfFormat) -> None:
+    env, cwd = loaded
+    out = tmp_path / f"export.{fmt}"
+    run(["export", "--format", fmt, "--output", str(out)], env, cwd)
+    parsed = list(ox.parse(path=str(out), format=rdf_format))
+    payloads = curated_payloads(CURATED_DIR)
+    source_quads = {str(q) for p in payloads for q in p.quads}
+    if rdf_format.supports_datasets:
+        exported = {str(q) for q in parsed}
+        assert source_quads <= exported
+    else:
+        triples = {str(ox.Triple(q.subject, q.predicate, q.object)) for p in payloads for q in p.quads}
+        assert triples <= {str(t) for t in parsed}
+        assert len(parsed) == len({str(t) for t in parsed})  # each triple once
+
+
+def test_export_one_source_graph(loaded, tmp_path: Path) -> None:
+    env, cwd = loaded
+    out = run(["export", "--format", "turtle", "--graph", "nottingham-cyp-scrutiny-2020-01-30-item-19"], env, cwd).stdout
+    triples = list(ox.parse(out.encode(), format=ox.RdfFormat.TURTLE))
+    assert any(t.object.value == "Helen Blackman" for t in triples)
+    assert not any(t.object.value == "Robert Henderson" for t in triples)

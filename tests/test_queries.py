@@ -1,0 +1,391 @@
+"""The canned query catalogue and the runner: expected rows on the seed graph, parameters, safety."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+
+import pyoxigraph as ox
+import pytest
+
+from councilkg import catalogue, iris
+from councilkg.backends import EmbeddedBackend, QuerySyntaxError, QueryTimeoutError
+from councilkg.catalogue import PARAM_TYPES
+from councilkg.params import ParameterError
+from councilkg.runner import Runner
+from councilkg.safety import UnsafeQueryError, analyse
+
+from .conftest import sorted_nquads
+
+ALL = sorted(catalogue.catalogue())
+REQUIRED = ["council_judgements", "grade_changes", "leaders_at_date", "improvement_leaders", "person_roles",
+            "people_across_organisations", "board_members", "inspection_recommendations", "monitoring_visits",
+            "latest_grades", "fact_sources", "role_network"]
+CROYDON = iris.council("E09000008").value
+
+
+def pick(result, *columns: str) -> set[tuple[str, ...]]:
+    return {tuple(row[c] for c in columns) for row in result.strings()}
+
+
+# --------------------------------------------------------------------------------------------
+# The catalogue
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_catalogue_has_every_question() -> None:
+    assert set(REQUIRED) <= set(ALL)
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_header_is_complete_and_query_parses(name: str) -> None:
+    query = catalogue.get(name)
+    assert query.title and query.description and query.columns, name
+    for param in query.params:
+        assert param.type in PARAM_TYPES and param.description and param.example, f"{name}: parameter {param.name}"
+    # its own PREFIX lines: it parses with no prefixes supplied, in pyoxigraph and in rdflib
+    ox.Store().query(query.text)
+    from rdflib.plugins.sparql import prepareQuery
+
+    prepareQuery(query.text)
+    assert analyse(query.text).form in ("SELECT", "CONSTRUCT")
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_query_runs_on_the_seed_graph_with_its_documented_columns(name: str, runner: Runner) -> None:
+    query = catalogue.get(name)
+    result = runner.canned(name, query.example_args())
+    assert result.columns == list(query.columns), f"{name}: header columns differ from the query's"
+    assert len(result) > 0, f"{name} returns no rows for its example"
+
+
+# --------------------------------------------------------------------------------------------
+# Expected rows, written from the seed documents
+# --------------------------------------------------------------------------------------------
+
+
+def test_council_judgements(runner: Runner) -> None:
+    result = runner.canned("council_judgements", {"council": "Croydon"})
+    assert pick(result, "published", "area", "grade") >= {
+        ("2017-09-04", "Overall effectiveness (SIF)", "Inadequate"),
+        ("2017-09-04", "Children who need help and protection (SIF)", "Inadequate"),
+        ("2017-09-04", "Children looked after and achieving permanence (SIF)", "Inadequate"),
+        ("2017-09-04", "Adoption performance (SIF)", "Requires improvement to be good"),
+        ("2017-09-04", "Experiences and progress of care leavers (SIF)", "Requires improvement to be good"),
+        ("2017-09-04", "Leadership, management and governance (SIF)", "Inadequate"),
+        ("2017-09-04", "Local Safeguarding Children Board (SIF review)", "Inadequate"),
+        ("2020-03-16", "Overall effectiveness (ILACS)", "Good"),
+    }
+    rows = result.strings()
+    sif = [r for r in rows if r["published"] == "2017-09-04"]
+    assert {(r["fieldworkStart"], r["fieldworkEnd"], r["type"]) for r in sif} == {
+        ("2017-06-19", "2017-07-14", "Single inspection framework inspection")}
+    assert {r["source"] for r in sif} == {iris.source("croydon-cyp-scrutiny-2017-09-19-item-6").value}
+    visits = {(r["fieldworkStart"], r["visitNumber"]) for r in rows if not r["area"]}
+    assert visits == {("2018-08", ""), ("2019-07", "6"), ("2019-10-16", "7")}
+    # oldest first
+    assert [r["published"] or r["fieldworkStart"] for r in rows] == sorted(r["published"] or r["fieldworkStart"] for r in rows)
+
+
+def test_grade_changes(runner: Runner) -> None:
+    result = runner.canned("grade_changes")
+    assert pick(result, "councilLabel", "fromDate", "fromGrade", "toDate", "toGrade", "monthsElapsed", "change") == {
+        ("Croydon", "2017-09-04", "Inadequate", "2020-03-16", "Good", "30", "improvement")}
+    assert len(runner.canned("grade_changes", {"council": "Nottingham"})) == 0
+
+
+def test_leaders_at_date_in_september_2017(runner: Runner) -> None:
+    result = runner.canned("leaders_at_date", {"council": "Croydon", "date": "2017-09-19"})
+    held = pick(result, "personLabel", "roleLabel", "status")
+    assert ("Barbara Peacock", "Director of Children's Services", "held") in held
+    assert ("Alisa Flemming", "Lead member for children", "held") in held
+    assert ("Eleanor Brazil", "Commissioner", "held") in held
+    assert ("Edwina Grant", "Board chair", "held") in held
+    assert not any(name == "Robert Henderson" for name, _, _ in held)
+
+
+def test_leaders_at_date_at_the_seventh_monitoring_visit(runner: Runner) -> None:
+    result = runner.canned("leaders_at_date", {"council": "E09000008", "date": "2019-10-16"})
+    rows = pick(result, "personLabel", "roleLabel", "status")
+    dcs = {(name, status) for name, role, status in rows if role == "Director of Children's Services"}
+    # Barbara Peacock's open-ended tenure is closed by Robert Henderson's start
+    assert dcs == {("Robert Henderson", "held")}
+    assert ("Alisa Flemming", "Lead member for children", "possibly held: no end recorded") in rows
+    assert ("Nick Pendry", "Senior officer", "held") in rows
+
+
+def test_leaders_at_date_before_any_evidence_is_empty(runner: Runner) -> None:
+    assert len(runner.canned("leaders_at_date", {"council": "Croydon", "date": "2010-01-01"})) == 0
+
+
+def test_improvement_leaders(runner: Runner) -> None:
+    result = runner.canned("improvement_leaders", {"council": "Croydon"})
+    rows = pick(result, "personLabel", "basis", "role")
+    in_post = {(name, role) for name, basis, role in rows if basis == "in post"}
+    assert in_post == {("Robert Henderson", "Director of Children's Services"),
+                       ("Barbara Peacock", "Director of Children's Services"),
+                       ("Alisa Flemming", "Lead member for children"),
+                       ("Edwina Grant", "Board chair"),
+                       ("Eleanor Brazil", "Commissioner")}
+    credited = {name for name, basis, _ in rows if basis == "credited"}
+    assert credited == {"Robert Henderson", "Nick Pendry", "Martin Pratt", "Mike Brown"}
+    assert pick(result, "fromDate", "toDate", "fromGrade", "toGrade") == {("2017-09-04", "2020-03-16", "Inadequate", "Good")}
+
+
+def test_person_roles_finds_a_name_variant(runner: Runner) -> None:
+    result = runner.canned("person_roles", {"person": "Rob Henderson"})
+    assert pick(result, "organisationLabel", "roleLabel", "title", "start", "sourceTitle") == {
+        ("Croydon", "Director of Children's Services", "executive director", "2018-12-01 to 2019-02-28",
+         "Ofsted finds 'sustained progress' in children's services"),
+        ("Croydon", "Director of Children's Services", "Executive Director Children, Families & Education", "",
+         "Outcome of the Ofsted Inspection of Early Help and Children's Social Care"),
+    }
+
+
+def test_people_across_organisations(runner: Runner) -> None:
+    result = runner.canned("people_across_organisations")
+    assert pick(result, "personLabel", "organisationCount") == {("Eleanor Brazil", "2"), ("Martin Pratt", "2")}
+
+
+def test_board_members(runner: Runner) -> None:
+    result = runner.canned("board_members", {"council": "Croydon"})
+    rows = pick(result, "boardLabel", "memberLabel", "roleLabel")
+    assert rows >= {("Croydon Children's Service Improvement Board", "Edwina Grant", "Board chair"),
+                    ("Croydon Children's Service Improvement Board", "Eleanor Brazil", "Board member"),
+                    ("Croydon Children's Service Improvement Board", "Local Government Association", "Board member"),
+                    ("Croydon Children's Service Improvement Board", "Department for Education", "Board member")}
+    board_rows = [r for r in result.strings() if r["boardLabel"] == "Croydon Children's Service Improvement Board"]
+    assert board_rows[0]["roleLabel"] == "Board chair"
+
+
+def test_inspection_recommendations(runner: Runner) -> None:
+    result = runner.canned("inspection_recommendations", {"council": "Croydon"})
+    rows = result.strings()
+    recs = {(r["published"], r["itemText"], r["responseText"]) for r in rows if r["itemKind"] == "recommendation"}
+    assert recs == {
+        ("2020-03-16", "Improve the quality of written plans for young people.", ""),
+        ("2020-03-16", "Support care leavers to find accommodation.",
+         "The council's commitment to support care leavers with housing and council tax support."),
+    }
+    areas = [r for r in rows if r["published"] == "2017-09-04" and r["responseKind"].startswith("improvement area of")]
+    assert len({r["response"] for r in areas if "Improvement Plan" in r["responseKind"]}) == 13
+    afi = {r["item"] for r in rows if r["itemKind"] == "area for improvement" and r["published"] == "2017-09-04"}
+    assert len(afi) == 11  # the ten key areas of the report, and the 'serious concerns' the 2020 minutes recall
+
+
+def test_monitoring_visits(runner: Runner) -> None:
+    result = runner.canned("monitoring_visits", {"council": "Croydon"})
+    assert [(r["fieldworkStart"], r["visitNumber"], r["type"]) for r in result.strings()] == [
+        ("2018-08", "", ""), ("2019-07", "6", "Monitoring visit"), ("2019-10-16", "7", "Monitoring visit")]
+    seventh = result.strings()[2]
+    assert seventh["themes"].split("; ") and set(seventh["themes"].split("; ")) == {"Adoption", "Child protection"}
+    bradford = runner.canned("monitoring_visits", {"council": "Bradford"}).strings()
+    assert [(r["visitNumber"], r["fieldworkStart"], r["fieldworkEnd"], r["published"], r["focus"]) for r in bradford] == [
+        ("5", "2021-04-28", "2021-04-29", "2021-06-04", "Children in Need and Child Protection")]
+
+
+def test_latest_grades_and_grade_counts(runner: Runner) -> None:
+    assert pick(runner.canned("latest_grades"), "councilLabel", "published", "grade") == {("Croydon", "2020-03-16", "Good")}
+    assert pick(runner.canned("latest_grades", {"region": "london"}), "councilLabel", "region") == {("Croydon", "London")}
+    assert pick(runner.canned("grade_counts"), "grade", "councils") == {("Good", "1")}
+    with pytest.raises(ParameterError, match="Atlantis"):
+        runner.canned("grade_counts", {"region": "Atlantis"})
+
+
+def test_fact_sources(runner: Runner) -> None:
+    result = runner.canned("fact_sources", {"entity": "Eleanor Brazil"})
+    rows = pick(result, "direction", "property", "source")
+    source = iris.source("croydon-cyp-scrutiny-2017-09-19-item-6").value
+    assert ("out", iris.rdfs.label.value, source) in rows
+    assert ("in", iris.org.member.value, source) in rows
+    assert {s for _, _, s in rows} == {source}
+
+
+def test_role_network(runner: Runner) -> None:
+    everyone = runner.canned("role_network")
+    assert ("Steven Downes", "Inside Croydon", "Editor") in pick(everyone, "personLabel", "organisationLabel", "roleLabel")
+    result = runner.canned("role_network", {"council": "Croydon", "date": "2019-10-16"})
+    assert pick(result, "personLabel", "organisationKind", "roleLabel") == {
+        ("Robert Henderson", "council", "Director of Children's Services"), ("Nick Pendry", "council", "Senior officer")}
+    croydon_only = runner.canned("role_network", {"council": "Croydon"})
+    assert {r["orgCouncil"] for r in croydon_only.strings()} == {CROYDON}
+
+
+# --------------------------------------------------------------------------------------------
+# Parameters
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["Croydon", "croydon", "CROYDON", "E09000008", "e09000008", CROYDON, f"<{CROYDON}>"])
+def test_a_council_by_name_code_or_iri(runner: Runner, value: str) -> None:
+    result = runner.canned("council_judgements", {"council": value})
+    assert {r["council"] for r in result.strings()} == {CROYDON}
+
+
+def test_an_unknown_council_lists_close_candidates(runner: Runner) -> None:
+    with pytest.raises(ParameterError) as caught:
+        runner.canned("council_judgements", {"council": "Croydn"})
+    assert "no council called 'Croydn'" in str(caught.value)
+    assert "Croydon" in str(caught.value)
+
+
+def test_an_ambiguous_name_lists_the_candidates(runner: Runner) -> None:
+    with pytest.raises(ParameterError) as caught:
+        runner.canned("fact_sources", {"entity": "Croydon Children"})
+    message = str(caught.value)
+    assert "matches" in message and "Croydon Children's Service Improvement Board" in message
+
+
+def test_a_short_name_does_not_match_inside_words(runner: Runner) -> None:
+    with pytest.raises(ParameterError, match="no person called 'ert'"):
+        runner.canned("person_roles", {"person": "ert"})
+
+
+def test_a_person_by_surname_when_unique(runner: Runner) -> None:
+    assert {r["personLabel"] for r in runner.canned("person_roles", {"person": "Pendry"}).strings()} == {"Nick Pendry"}
+
+
+@pytest.mark.parametrize("params, message", [
+    ({}, "required"),
+    ({"council": "Croydon", "date": "19/09/2017"}, "give a date as YYYY-MM-DD"),
+    ({"council": "Croydon", "date": "2017-09"}, "not a full date"),
+    ({"council": "Croydon", "date": "2017-09-19", "colour": "red"}, "not a parameter of leaders_at_date"),
+    ({"council": "https://w3id.org/councilkg/id/council/E09999999", "date": "2017-09-19"}, "no council with the IRI"),
+])
+def test_bad_parameters_are_clear_errors(runner: Runner, params: dict, message: str) -> None:
+    with pytest.raises(ParameterError, match=message):
+        runner.canned("leaders_at_date", params)
+
+
+def test_parameters_cannot_inject_sparql(runner: Runner) -> None:
+    hostile = 'Croydon" } } SELECT * WHERE { ?s ?p ?o } #'
+    with pytest.raises(ParameterError, match="no council called"):
+        runner.canned("council_judgements", {"council": hostile})
+
+
+# --------------------------------------------------------------------------------------------
+# Untrusted SPARQL
+# --------------------------------------------------------------------------------------------
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that records every connection made to it."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self._stop = False
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                conn, _ = self.sock.accept()
+            except (TimeoutError, OSError):
+                continue
+            self.connections += 1
+            conn.close()
+
+    def close(self) -> None:
+        self._stop = True
+        self.thread.join(timeout=2)
+        self.sock.close()
+
+
+@pytest.fixture
+def listener():
+    server = Listener()
+    yield server
+    server.close()
+
+
+SERVICE_QUERIES = [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "select * where { service silent <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "PREFIX ex: <http://example.org/>\nSELECT * WHERE { ?x ex:p ?y . SeRvIcE <http://127.0.0.1:{port}/> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { ?s ?p ?o # a comment\n SERVICE <http://127.0.0.1:{port}/sparql> { ?a ?b ?c } }",
+    "ASK { SERVICE <http://127.0.0.1:{port}/sparql> { ?s ?p ?o } }",
+]
+
+
+@pytest.mark.parametrize("template", SERVICE_QUERIES, ids=range(len(SERVICE_QUERIES)))
+def test_service_is_refused_before_it_reaches_the_network(runner: Runner, listener: Listener, template: str) -> None:
+    query = template.replace("{port}", str(listener.port))
+    with pytest.raises(UnsafeQueryError, match="SERVICE is not allowed"):
+        runner.user(query)
+    time.sleep(0.3)
+    assert listener.connections == 0
+
+
+def test_the_listener_does_see_a_real_connection(listener: Listener) -> None:
+    """Guard: the SERVICE test would notice a request."""
+    with socket.create_connection(("127.0.0.1", listener.port), timeout=2):
+        pass
+    time.sleep(0.4)
+    assert listener.connections == 1
+
+
+def test_keywords_inside_strings_iris_and_names_are_not_refused(runner: Runner) -> None:
+    query = ('PREFIX service: <http://example.org/service#>\n'
+             'SELECT ?service WHERE { BIND("SERVICE <x>" AS ?service) FILTER(?service != service:SERVICE) }')
+    assert len(runner.user(query)) == 1
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }",
+    "DELETE WHERE { ?s ?p ?o }",
+    "PREFIX x: <http://example.org/>\nDROP ALL",
+    "CLEAR DEFAULT",
+    "LOAD <http://127.0.0.1:9/data.ttl>",
+    "WITH <http://example.org/g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+])
+def test_updates_are_refused_and_change_nothing(runner: Runner, seed_store: ox.Store, update: str) -> None:
+    before = sorted_nquads(seed_store)
+    with pytest.raises(UnsafeQueryError, match="read-only"):
+        runner.user(update)
+    assert sorted_nquads(seed_store) == before
+
+
+def test_a_syntax_error_is_a_clear_message(runner: Runner) -> None:
+    with pytest.raises(QuerySyntaxError, match="SPARQL syntax error"):
+        runner.user("SELECT * WHERE { ?s ?p }")
+
+
+def test_a_runaway_query_is_stopped_and_the_next_one_works(seed_store: ox.Store) -> None:
+    backend = EmbeddedBackend(seed_store, max_workers=2)
+    runner = Runner(backend, timeout=2.0)
+    try:
+        runner.user("SELECT ?x WHERE { BIND(1 AS ?x) }")  # a warm worker, so the timing below is the query's
+        started = time.monotonic()
+        with pytest.raises(QueryTimeoutError, match="stopped after 2 s"):
+            runner.user("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+        assert time.monotonic() - started < 6
+        assert runner.user("ASK { ?s ?p ?o }").boolean is True
+    finally:
+        backend.close()
+
+
+def test_a_huge_result_is_capped_and_flagged(seed_store: ox.Store) -> None:
+    backend = EmbeddedBackend(seed_store)
+    try:
+        result = Runner(backend, limit=1000).user("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
+        assert len(result) == 1000 and result.truncated
+        assert "truncated" in result.summary()
+        small = Runner(backend, limit=1000).user("SELECT * WHERE { ?s a <https://w3id.org/councilkg/ontology#Judgement> }")
+        assert not small.truncated
+    finally:
+        backend.close()
+
+
+def test_construct_results_come_back_as_triples(runner: Runner) -> None:
+    result = runner.user("CONSTRUCT { ?p <http://example.org/name> ?n } WHERE { ?p a <http://xmlns.com/foaf/0.1/Person> ; "
+                         "<http://www.w3.org/2000/01/rdf-schema#label> ?n }")
+    assert result.is_graph and result.columns == ["subject", "predicate", "object"]
+    assert ("Edwina Grant",) in {(r["object"],) for r in result.strings()}
