@@ -8,7 +8,10 @@ STORE  ?= store
 PORT   ?= 8501
 SHARED ?= ../shared
 
-LOAD_ARGS :=
+# National Ofsted data and the authority lookup, when the workplace's shared folder is present.
+OFSTED_FILES := $(wildcard $(SHARED)/data/ofsted/*.ods)
+LOOKUP_FILES := $(wildcard $(SHARED)/data/reference/la_lookup.csv)
+LOAD_ARGS    := $(foreach f,$(LOOKUP_FILES),--lookup $(f)) $(foreach f,$(OFSTED_FILES),--ofsted $(f))
 
 .PHONY: run test install store rebuild lint docs bench clean
 

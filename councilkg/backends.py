@@ -11,14 +11,15 @@ VALUES block and a client-side time limit; the server's own time-out (``oxigraph
 from __future__ import annotations
 
 import contextlib
-import multiprocessing as mp
 import os
 import queue
+import select
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -110,56 +111,52 @@ class StoreSpec:
     data: bytes = b""
 
 
-def _worker_main(conn: Connection, spec: StoreSpec) -> None:  # pragma: no cover - runs in a child process
-    try:
-        if spec.kind == "folder":
-            handle = ReadOnlyStore(StoreFolder(spec.location), check_interval=0.5)
-
-            def get_store() -> ox.Store:
-                return handle.store()
-        else:
-            memory = ox.Store()
-            memory.load(spec.data, format=ox.RdfFormat.N_QUADS)
-
-            def get_store() -> ox.Store:
-                return memory
-        get_store()
-        conn.send(("ready",))
-    except Exception as exc:
-        conn.send(("error", "BackendError", f"the query worker could not open the store: {exc}"))
-        return
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        text, form, bindings, limit = request
-        try:
-            conn.send(("ok", execute_on_store(get_store(), text, form, bindings, limit)))
-        except QueryError as exc:
-            conn.send(("error", type(exc).__name__, str(exc)))
-        except Exception as exc:
-            conn.send(("error", "BackendError", f"the query failed: {exc}"))
-
-
 class _Worker:
-    def __init__(self, ctx: Any, spec: StoreSpec) -> None:
-        parent, child = ctx.Pipe()
-        self.conn: Connection = parent
-        self.process = ctx.Process(target=_worker_main, args=(child, spec), daemon=True, name="councilkg-query-worker")
-        self.process.start()
-        child.close()
+    """One `python -m councilkg.worker` process and its pipes."""
+
+    def __init__(self, spec: StoreSpec) -> None:
+        from councilkg import worker
+
+        self._proto = worker
+        env = dict(os.environ)
+        root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "councilkg.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+            start_new_session=True,
+        )
         self.ready = False
+        try:
+            self.send(spec)
+        except OSError:
+            pass  # reported by wait_ready
+
+    def send(self, message: Any) -> None:
+        assert self.process.stdin is not None
+        self._proto.write_message(self.process.stdin, message)
+
+    def poll(self, timeout: float) -> bool:
+        assert self.process.stdout is not None
+        readable, _, _ = select.select([self.process.stdout], [], [], max(0.0, timeout))
+        return bool(readable)
+
+    def recv(self) -> Any:
+        assert self.process.stdout is not None
+        return self._proto.read_message(self.process.stdout)
 
     def wait_ready(self, timeout: float) -> None:
         if self.ready:
             return
-        if not self.conn.poll(timeout):
+        try:
+            if not self.poll(timeout):
+                raise BackendError("the query worker did not start in time")
+            message = self.recv()
+        except (EOFError, OSError):
             self.kill()
-            raise BackendError("the query worker did not start in time")
-        message = self.conn.recv()
+            raise BackendError("the query worker stopped while starting") from None
+        except BackendError:
+            self.kill()
+            raise
         if message[0] != "ready":
             self.kill()
             raise BackendError(message[2])
@@ -168,12 +165,14 @@ class _Worker:
     def kill(self) -> None:
         with contextlib.suppress(Exception):
             self.process.kill()
-            self.process.join(timeout=5)
-        with contextlib.suppress(Exception):
-            self.conn.close()
+            self.process.wait(timeout=5)
+        for stream in (self.process.stdin, self.process.stdout):
+            with contextlib.suppress(Exception):
+                if stream is not None:
+                    stream.close()
 
     def alive(self) -> bool:
-        return self.process.is_alive()
+        return self.process.poll() is None
 
 
 class WorkerPool:
@@ -187,7 +186,6 @@ class WorkerPool:
         self.spec = spec
         self.max_workers = max(1, max_workers)
         self.start_timeout = start_timeout
-        self._ctx = mp.get_context("spawn")
         self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
         self._count = 0
         self._lock = threading.Lock()
@@ -200,7 +198,7 @@ class WorkerPool:
             if self._count:
                 return
             self._count += 1
-        worker = _Worker(self._ctx, self.spec)
+        worker = _Worker(self.spec)
         self._idle.put(worker)
 
     def run(self, text: str, form: str, bindings: dict[str, Value], limit: int | None, timeout: float) -> QueryResult:
@@ -214,13 +212,13 @@ class WorkerPool:
                 self._discard(worker)
                 raise
             try:
-                worker.conn.send((text, form, bindings, limit))
-                if not worker.conn.poll(timeout):
+                worker.send((text, form, bindings, limit))
+                if not worker.poll(timeout):
                     self._discard(worker)
                     raise QueryTimeoutError(
                         f"the query was stopped after {timeout:g} s (the time limit); simplify it or add a LIMIT"
                     )
-                reply = worker.conn.recv()
+                reply = worker.recv()
             except (EOFError, OSError, BrokenPipeError):
                 self._discard(worker)
                 raise BackendError("the query worker stopped unexpectedly (out of memory?); try a smaller query") from None
@@ -243,7 +241,7 @@ class WorkerPool:
             self._discard(worker)
         with self._lock:
             self._count += 1
-        return _Worker(self._ctx, self.spec)
+        return _Worker(self.spec)
 
     def _discard(self, worker: _Worker) -> None:
         worker.kill()
@@ -258,7 +256,7 @@ class WorkerPool:
             except queue.Empty:
                 break
             with contextlib.suppress(Exception):
-                worker.conn.send(None)
+                worker.send(None)
             worker.kill()
 
 

@@ -10,11 +10,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyoxigraph as ox
+
+from councilkg import iris
 from councilkg.paths import CURATED_DIR
 from councilkg.store import BuildResult, GraphPayload, StoreFolder
 from councilkg.validate import Violation, validate_payloads
 
 Progress = Callable[[str], None]
+
+# What national loaders need to know of a store they add to (see loaders.ofsted.context_from).
+_CONTEXT_PREDICATES = {iris.ckg.gssCode, iris.rdfs.label, iris.skos.altLabel, iris.ckg.authorityStatus,
+                       iris.ckg.inspectedAuthority, iris.ckg.publicationDate, iris.ckg.fieldworkStart,
+                       iris.ckg.inspectionType, iris.ckg.judgementOf}
 
 
 class ValidationFailed(Exception):
@@ -62,8 +70,13 @@ def curated_payloads(directory: Path) -> list[GraphPayload]:
     return [GraphPayload(g.graph, g.label, "curated", g.origin, g.content_hash, g.quads) for g in load_curated(directory)]
 
 
-def collect_payloads(plan: LoadPlan, progress: Progress | None = None) -> tuple[list[GraphPayload], list[str]]:
-    """Read and validate every input of the plan. Raises LoadError or ValidationFailed."""
+def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
+                     existing: ox.Store | None = None) -> tuple[list[GraphPayload], list[str]]:
+    """Read and validate every input of the plan. Raises LoadError or ValidationFailed.
+
+    ``existing`` is the store being added to, if any: national data finds the authorities and
+    inspections it already holds, so they stay one node each.
+    """
     say = progress or (lambda _m: None)
     payloads: list[GraphPayload] = []
     warnings: list[str] = []
@@ -71,14 +84,20 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None) -> tuple[
         say(f"reading curated data from {plan.curated}")
         payloads.extend(curated_payloads(plan.curated))
     if plan.lookups or plan.ofsted:
-        from loaders.ofsted import load_lookup, load_ofsted
+        from loaders.ofsted import context_from, load_lookup, load_ofsted
 
         for path in plan.lookups:
             say(f"reading authority lookup {path}")
             payloads.append(load_lookup(path))
-        for path in plan.ofsted:
-            say(f"reading Ofsted data {path}")
-            found, notes = load_ofsted(path, progress=say)
+        if plan.ofsted:
+            known = [q for p in payloads for q in p.quads]
+            if existing is not None and not plan.fresh:
+                loading = {p.graph for p in payloads}
+                known += [q for q in existing.quads_for_pattern(None, None, None, None)
+                          if q.graph_name not in loading and q.predicate in _CONTEXT_PREDICATES]
+            context = context_from(known)
+            say(f"reading Ofsted data: {', '.join(str(p) for p in plan.ofsted)}")
+            found, notes = load_ofsted(plan.ofsted, lookups=plan.lookups, context=context, progress=say)
             payloads.extend(found)
             warnings.extend(notes)
     if plan.documents:
@@ -90,6 +109,8 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None) -> tuple[
             payloads.extend(found)
             warnings.extend(notes)
     if plan.validate:
+        # The national tables are checked row by row as they are read; their SHACL check (tens of
+        # seconds with pyshacl) is left to `councilkg validate`.
         checked = [p for p in payloads if p.kind in ("curated", "lookup")]
         if checked:
             say(f"checking {len(checked)} source graph(s) against the SHACL shapes")
@@ -101,8 +122,15 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None) -> tuple[
 
 def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, lock_wait: float = 0.0) -> LoadReport:
     """Read, validate and load the plan's inputs into a new generation of the store folder."""
+    from councilkg.store import ReadOnlyStore
+
     started = time.monotonic()
-    payloads, warnings = collect_payloads(plan, progress)
+    handle = ReadOnlyStore(folder) if folder.exists() and not plan.fresh and plan.ofsted else None
+    try:
+        payloads, warnings = collect_payloads(plan, progress, handle.store() if handle else None)
+    finally:
+        if handle is not None:
+            handle.close()
     read_seconds = time.monotonic() - started
     drop = ["curated"] if plan.curated is not None else []
     result = folder.build(payloads, fresh=plan.fresh, drop_kinds=drop, progress=progress, lock_wait=lock_wait)

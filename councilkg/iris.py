@@ -103,6 +103,7 @@ RDF_TYPE = NamedNode(NAMESPACES["rdf"] + "type")
 
 def slugify(text: str) -> str:
     """A lower-case ASCII slug: 'Edwina Grant OBE' -> 'edwina-grant-obe'."""
+    text = text.replace("'", "").replace("\u2019", "")
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
 

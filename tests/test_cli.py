@@ -112,7 +112,7 @@ def test_the_same_rows_in_table_csv_and_json(loaded, name: str) -> None:
     assert doc["head"]["vars"] == header
     json_body = [[b.get(v, {}).get("value", "") for v in header] for b in doc["results"]["bindings"]]
     table_body = _table_rows(table)
-    assert csv_body, f"{name}: no rows"
+    assert csv_body or name == "source_disagreements", f"{name}: no rows"
     assert csv_body == json_body
     assert [[" ".join(c.split()) for c in row] for row in csv_body] == table_body
 

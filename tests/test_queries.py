@@ -52,12 +52,16 @@ def test_header_is_complete_and_query_parses(name: str) -> None:
     assert analyse(query.text).form in ("SELECT", "CONSTRUCT")
 
 
+# Queries whose example needs more than the seed graph (tested with national data in test_ofsted.py).
+EMPTY_ON_SEEDS = {"source_disagreements"}
+
+
 @pytest.mark.parametrize("name", ALL)
 def test_every_query_runs_on_the_seed_graph_with_its_documented_columns(name: str, runner: Runner) -> None:
     query = catalogue.get(name)
     result = runner.canned(name, query.example_args())
     assert result.columns == list(query.columns), f"{name}: header columns differ from the query's"
-    assert len(result) > 0, f"{name} returns no rows for its example"
+    assert (len(result) > 0) != (name in EMPTY_ON_SEEDS), f"{name} returns {len(result)} rows for its example"
 
 
 # --------------------------------------------------------------------------------------------
