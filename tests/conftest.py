@@ -83,3 +83,21 @@ def cli_env(tmp_path: Path) -> dict[str, str]:
     env.pop("COUNCILKG_ENDPOINT", None)
     env["PYTHONPATH"] = str(ROOT)
     return env
+
+
+HOSTILE = FIXTURES / "app" / "hostile-labels.yaml"
+HOSTILE_NAME = "<img src=x onerror=\"window.__xss = 'img'\"> <script>window.__xss = 'script'</script>"
+
+
+@pytest.fixture(scope="session")
+def app_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store for the app's tests: the curated seed graph plus a source with hostile labels."""
+    from councilkg.build import LoadPlan, load
+    from councilkg.store import StoreFolder
+
+    curated = tmp_path_factory.mktemp("app-curated") / "curated"
+    shutil.copytree(CURATED_DIR, curated)
+    shutil.copy(HOSTILE, curated / HOSTILE.name)
+    root = tmp_path_factory.mktemp("app-store") / "store"
+    load(StoreFolder(root), LoadPlan(curated=curated))
+    return root

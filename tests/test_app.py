@@ -1,0 +1,307 @@
+"""The Streamlit app through AppTest: every page and widget path, on a real store, without a browser."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from councilkg import catalogue, iris
+from councilkg.paths import ROOT
+
+from .conftest import HOSTILE_NAME
+
+APP = str(ROOT / "app.py")
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app(app_store: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh AppTest on the app store; caches cleared so each test opens it anew."""
+    monkeypatch.setenv("COUNCILKG_STORE", str(app_store))
+    monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+    def make(page: str = "home", **params: str) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.query_params["page"] = page
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        return at
+
+    yield make
+    from councilkg import ui
+
+    ui.shared_runner().backend.close()
+    st.cache_resource.clear()
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page says in markdown, captions, metrics and titles."""
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [h.value for h in at.header] + [s.value for s in at.subheader]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    return "\n".join(str(p) for p in parts)
+
+
+def table(at: AppTest, *columns: str):
+    """The first table with these columns (AppTest does not expose a dataframe's key)."""
+    for frame in at.dataframe:
+        if set(columns) <= set(frame.value.columns):
+            return frame.value
+    raise AssertionError(f"no table with columns {columns}; tables: {[list(f.value.columns) for f in at.dataframe]}")
+
+
+# --------------------------------------------------------------------------------------------
+# Home
+# --------------------------------------------------------------------------------------------
+
+
+def test_home_shows_what_the_graph_holds(app) -> None:
+    at = app("home")
+    page = texts(at)
+    assert "Councils=4" in page and "People=13" in page
+    sources = table(at, "source", "kind", "triples")
+    assert "OFSTED Inspection of Children's Services" in set(sources["source"])
+    classes = table(at, "class", "entities")
+    assert int(classes.loc[classes["class"] == "judgement", "entities"].iloc[0]) == 8
+
+
+def test_home_search_links_to_entity_pages(app) -> None:
+    at = app("home")
+    at.text_input(key="home_search").input("croydon").run()
+    links = "\n".join(m.value for m in at.markdown)
+    assert "[Croydon](?page=entity&iri=https%3A%2F%2Fw3id.org%2Fcouncilkg%2Fid%2Fcouncil%2FE09000008)" in links
+    at.text_input(key="home_search").input("zzzz-nothing").run()
+    assert any("Nothing in the graph is called" in i.value for i in at.info)
+
+
+# --------------------------------------------------------------------------------------------
+# Questions
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(catalogue.catalogue()))
+def test_every_question_runs_with_its_widgets(app, name: str) -> None:
+    at = app("queries")
+    at.selectbox(key="q_name").select(name).run()
+    query = catalogue.get(name)
+    for param in query.params:
+        key = f"q_{name}_{param.name}"
+        if param.type == "date" and param.required:
+            assert at.date_input(key=key).value == dt.date.fromisoformat(param.example)
+        if param.type == "council" and param.required:
+            assert at.selectbox(key=key).value == param.example
+    at.button(key="q_run").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    if name == "source_disagreements":
+        assert "0 rows" in texts(at)
+        return
+    assert len(table(at, *catalogue.get(name).columns)) > 0
+    assert {b.label for b in at.get("download_button")} == {"Download CSV", "Download JSON"}
+    assert any(c.language == "sparql" and "PREFIX" in c.value for c in at.code)
+
+
+def test_a_question_with_chosen_parameters(app) -> None:
+    at = app("queries")
+    at.selectbox(key="q_name").select("leaders_at_date").run()
+    # widgets in a form take effect together, when it is submitted
+    at.selectbox(key="q_leaders_at_date_council").select("Croydon")
+    at.date_input(key="q_leaders_at_date_date").set_value(dt.date(2019, 10, 16))
+    at.button(key="q_run").click().run()
+    frame = table(at, "personLabel", "status")
+    held = set(frame.loc[frame["status"] == "held", "personLabel"])
+    assert held == {"Robert Henderson", "Nick Pendry", HOSTILE_NAME}
+
+
+def test_an_optional_council_can_be_left_as_any(app) -> None:
+    at = app("queries")
+    at.selectbox(key="q_name").select("board_members").run()
+    assert at.selectbox(key="q_board_members_council").value == "(any)"
+    at.button(key="q_run").click().run()
+    assert "Croydon Children's Service Improvement Board" in set(table(at, "boardLabel")["boardLabel"])
+
+
+# --------------------------------------------------------------------------------------------
+# SPARQL editor
+# --------------------------------------------------------------------------------------------
+
+
+def _editor(app, query: str, **params) -> AppTest:
+    at = app("editor", **params)
+    at.toggle(key="ed_plain").set_value(True).run()
+    at.text_area(key="ed_text").input(query).run()
+    return at
+
+
+def test_the_editor_runs_a_query(app) -> None:
+    at = _editor(app, "PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nSELECT DISTINCT ?p WHERE { ?p a foaf:Person } ORDER BY ?p")
+    at.button(key="ed_run").click().run()
+    assert len(table(at)) == 13
+    assert "13 rows" in texts(at)
+
+
+def test_the_editor_starts_with_prefixes_and_can_load_a_catalogue_query(app) -> None:
+    at = app("editor")
+    at.toggle(key="ed_plain").set_value(True).run()
+    assert "PREFIX ckg:" in at.text_area(key="ed_text").value
+    at.selectbox(key="ed_start").select("grade_changes").run()
+    at.button(key="ed_load").click().run()
+    assert at.text_area(key="ed_text").value == catalogue.get("grade_changes").text
+    at.button(key="ed_run").click().run()
+    assert len(table(at)) == 1
+
+
+def test_a_shared_link_restores_the_query(app) -> None:
+    query = "ASK { ?s ?p ?o }"
+    at = app("editor", q=query)
+    at.toggle(key="ed_plain").set_value(True).run()
+    assert at.text_area(key="ed_text").value == query
+    at.button(key="ed_run").click().run()
+    assert any(s.value == "Yes" for s in at.subheader)
+    at.button(key="ed_share").click().run()
+    assert at.query_params["q"] == [query] or at.query_params["q"] == query
+
+
+@pytest.mark.parametrize("query, message", [
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }", "SERVICE is not allowed"),
+    ("INSERT DATA { <http://a> <http://b> <http://c> }", "read-only"),
+    ("SELECT * WHERE { ?s ?p }", "SPARQL syntax error"),
+])
+def test_the_editor_refuses_clearly(app, query: str, message: str) -> None:
+    at = _editor(app, query)
+    at.button(key="ed_run").click().run()
+    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_the_editor_stops_a_runaway_query(app) -> None:
+    at = _editor(app, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
+    at.number_input(key="ed_timeout").set_value(2).run()
+    at.button(key="ed_run").click().run(timeout=TIMEOUT)
+    assert any("stopped after 2 s" in e.value for e in at.error)
+
+
+def test_the_editor_caps_and_flags_a_huge_result(app) -> None:
+    at = _editor(app, "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }")
+    at.number_input(key="ed_limit").set_value(500).run()
+    at.button(key="ed_run").click().run()
+    assert len(table(at)) == 500
+    assert any("there are more" in w.value for w in at.warning)
+
+
+def test_the_editor_draws_a_construct_result(app) -> None:
+    at = _editor(app, "CONSTRUCT { ?p <http://example.org/in> ?o } WHERE { ?m <http://www.w3.org/ns/org#member> ?p ; "
+                      "<http://www.w3.org/ns/org#organization> ?o }")
+    at.button(key="ed_run").click().run()
+    assert len(table(at)) > 5
+    assert at.get("vega_lite_chart")
+
+
+# --------------------------------------------------------------------------------------------
+# Network
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_network_view_and_its_filters(app) -> None:
+    at = app("network")
+    assert at.get("vega_lite_chart")
+    assert "nodes" in texts(at)
+    at.selectbox(key="net_council").select("Croydon").run()
+    at.multiselect(key="net_roles").select("Board chair").run()
+    assert "2 nodes, 1 edges" in texts(at)
+    at.multiselect(key="net_roles").unselect("Board chair").run()
+    at.checkbox(key="net_asat_on").check().run()
+    at.date_input(key="net_asat").set_value(dt.date(2017, 9, 19)).run()
+    assert not at.exception
+    at.radio(key="net_measure").set_value("betweenness").run()
+    assert "betweenness centrality" in texts(at)
+
+
+def test_an_ego_network_and_node_details(app) -> None:
+    at = app("network")
+    brazil = iris.person("eleanor-brazil").value
+    at.selectbox(key="net_centre").set_value(brazil).run()
+    at.slider(key="net_depth").set_value(1).run()
+    assert "3 nodes" in texts(at)
+    at.selectbox(key="net_node").set_value(brazil).run()
+    roles = table(at, "organisation", "role", "title")
+    assert set(roles["role"]) == {"Commissioner", "Board member"}
+    assert any(s.value == "Eleanor Brazil" for s in at.subheader)
+
+
+def test_the_co_membership_view(app) -> None:
+    at = app("network")
+    at.radio(key="net_view").set_value("Co-membership").run()
+    central = table(at, "person", "connections")
+    assert "Barbara Peacock" in set(central["person"])
+    assert any(b.label.startswith("Export the shown graph") for b in at.get("download_button"))
+
+
+# --------------------------------------------------------------------------------------------
+# Improvement journey and entity pages
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_improvement_journey(app) -> None:
+    at = app("journey")
+    assert at.selectbox(key="jr_council").value == "Croydon"
+    assert at.get("vega_lite_chart")
+    recs = table(at, "kind", "text", "response")
+    assert "Support care leavers to find accommodation." in set(recs["text"])
+    credits = table(at, "credited", "for", "by")
+    assert "Mike Brown" in set(credits["credited"])
+    leaders = table(at, "person", "basis")
+    assert {"Robert Henderson", "Edwina Grant", "Eleanor Brazil"} <= set(leaders["person"])
+    at.selectbox(key="jr_council").select("Camden").run()
+    assert any("no judgements or leadership tenures" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("iri, heading, columns", [
+    (iris.person("robert-henderson").value, "Robert Henderson", ("organisation", "role", "known from")),
+    (iris.council("E09000008").value, "Croydon", ("published", "area", "grade")),
+    (iris.organisation("croydon-childrens-service-improvement-board").value, "Croydon Children's Service Improvement Board", None),
+    (iris.inspection("E09000008", "2017-09-04").value, "Croydon: Single inspection framework inspection (published 2017-09-04)",
+     None),
+])
+def test_entity_pages(app, iri: str, heading: str, columns: tuple | None) -> None:
+    at = app("entity", iri=iri)
+    assert [h.value for h in at.header] == [heading]
+    assert any(e.label.startswith(("OFSTED", "Outcome", "Ofsted", "Authority")) for e in at.expander)
+    if columns:
+        assert len(table(at, *columns)) > 0
+    assert "?page=entity&iri=" in "\n".join(m.value for m in at.markdown)
+
+
+def test_an_entity_by_name(app) -> None:
+    at = app("entity")
+    at.text_input(key="ent_input").input("Edwina Grant").run()
+    assert [h.value for h in at.header] == ["Edwina Grant"]
+
+
+def test_hostile_labels_are_text(app) -> None:
+    """Labels are shown by Streamlit as text: in markdown they are escaped, in tables they are cells."""
+    at = app("entity", iri=iris.person("hostile-name").value)
+    assert [h.value for h in at.header] == [HOSTILE_NAME]  # st.header draws it as text
+    markdown = "\n".join(m.value for m in at.markdown)
+    assert "<img" not in markdown and "<script" not in markdown
+    at = app("home")
+    at.text_input(key="home_search").input("img src").run()
+    links = "\n".join(m.value for m in at.markdown)
+    assert "&lt;img src=x onerror=" in links and "<img" not in links
+
+
+def test_a_missing_store_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COUNCILKG_STORE", str(tmp_path / "nowhere"))
+    st.cache_resource.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    assert any("No store at" in e.value for e in at.error)
+    assert any("make run" in m.value for m in at.markdown)
+    st.cache_resource.clear()
