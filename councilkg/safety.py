@@ -128,22 +128,83 @@ def _form(tokens: list[Token]) -> str:
 
 
 def inject_values(info: QueryInfo, bindings: dict[str, str]) -> str:
-    """Bind variables by an inline VALUES block at the start of the query's top-level WHERE group.
+    """Bind variables to RDF terms with inline VALUES blocks.
 
     ``bindings`` maps variable names (without ?) to terms already serialised in N-Triples
-    syntax. This is the protocol-side equivalent of pyoxigraph's ``substitutions`` for
-    endpoints that have none. The terms are serialised RDF terms, never user text pasted
-    into the query.
+    syntax (never user text). A VALUES block is placed at the start of the query's WHERE
+    group and of every group inside it that uses one of the variables (UNION branches,
+    OPTIONALs, EXISTS patterns, subqueries): the variable then means the given term
+    everywhere, as with pyoxigraph's ``substitutions``, and each group is evaluated with it
+    already bound. This works on any SPARQL 1.1 endpoint.
     """
     if not bindings:
         return info.text
     tokens = info.tokens
-    brace = _where_brace(tokens, info.form)
-    names = list(bindings)
-    values = " ".join(f"?{name}" for name in names)
-    row = " ".join(bindings[name] for name in names)
-    block = f" VALUES ({values}) {{ ({row}) }} "
-    return info.text[: brace.end] + block + info.text[brace.end :]
+    where = _where_brace(tokens, info.form)
+    spans = _group_spans(tokens, where)
+    inserts: list[tuple[int, str]] = []
+    # a subquery's WHERE group is judged by the whole subquery, its SELECT and GROUP BY included
+    scope = {open_index: (open_index, close_index) for open_index, close_index in spans}
+    for open_index, close_index in spans:
+        if _opens_subquery(tokens, open_index):
+            inner = next(i for i in range(open_index + 1, close_index) if tokens[i].text == "{")
+            scope[inner] = (open_index, close_index)
+    for open_index, _close_index in spans:
+        if _opens_subquery(tokens, open_index):
+            continue  # the braces around a subquery: its own WHERE group gets the block
+        first, last = scope[open_index]
+        used = {t.text[1:] for t in tokens[first + 1 : last] if t.kind == "var"} & set(bindings)
+        if tokens[open_index] is where:
+            used = set(bindings)
+        if not used:
+            continue
+        names = [name for name in bindings if name in used]
+        values = " ".join(f"?{name}" for name in names)
+        row = " ".join(bindings[name] for name in names)
+        inserts.append((tokens[open_index].end, f" VALUES ({values}) {{ ({row}) }} "))
+    text = info.text
+    for position, block in sorted(inserts, reverse=True):
+        text = text[:position] + block + text[position:]
+    return text
+
+
+def _group_spans(tokens: tuple[Token, ...], where: Token) -> list[tuple[int, int]]:
+    """(open, close) token indexes of the WHERE group and every group graph pattern inside it.
+
+    The braces of a VALUES data block are not groups.
+    """
+    start = tokens.index(where)
+    spans: list[tuple[int, int]] = []
+    stack: list[tuple[int, bool]] = []  # (index of '{', is a group)
+    for i in range(start, len(tokens)):
+        t = tokens[i]
+        if t.text == "{":
+            stack.append((i, not _opens_values_data(tokens, i)))
+        elif t.text == "}" and stack:
+            open_index, is_group = stack.pop()
+            if is_group:
+                spans.append((open_index, i))
+            if not stack:
+                break
+    return spans
+
+
+def _opens_subquery(tokens: tuple[Token, ...], index: int) -> bool:
+    """Whether the '{' at index wraps a subquery."""
+    following = tokens[index + 1] if index + 1 < len(tokens) else None
+    return following is not None and following.kind == "word" and following.text.upper() == "SELECT"
+
+
+def _opens_values_data(tokens: tuple[Token, ...], index: int) -> bool:
+    """Whether the '{' at index opens the data block of a VALUES clause."""
+    j = index - 1
+    if j >= 0 and tokens[j].text == ")":
+        while j >= 0 and tokens[j].text != "(":
+            j -= 1
+        j -= 1
+    elif j >= 0 and tokens[j].kind == "var":
+        j -= 1
+    return j >= 0 and tokens[j].kind == "word" and tokens[j].text.upper() == "VALUES"
 
 
 def _where_brace(tokens: tuple[Token, ...], form: str) -> Token:

@@ -136,7 +136,10 @@ class Offline:
         return path
 
     def cells(self) -> list[str]:
-        return self.page.locator("[data-testid='stDataFrame'] [role='gridcell']").all_inner_texts()
+        """The texts of the result grid's cells, once the grid has drawn them (it renders after the run ends)."""
+        grid = self.page.locator("[data-testid='stDataFrame'] [role='gridcell']")
+        grid.first.wait_for(state="attached", timeout=WAIT_MS)
+        return grid.all_inner_texts()
 
     def close(self) -> None:
         self.context.close()

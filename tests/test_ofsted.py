@@ -76,6 +76,18 @@ def test_counts_by_latest_overall_grade_equal_the_sheets_own(national, real_path
     assert len(runner.canned("latest_grades")) == 153
 
 
+def test_a_region_narrows_latest_grades_to_its_councils(national, real_paths: dict[str, Path]) -> None:
+    store, _report, _folder = national
+    sheet = _sheet(real_paths["2025"], "Inspections_as_at_31_March")
+    london = sheet[sheet["Ofsted region"] == "London"]
+    runner = Runner(EmbeddedBackend(store))
+    found = runner.canned("latest_grades", {"region": "London"}).strings()
+    assert {r["council"].rsplit("/", 1)[-1] for r in found} == set(london["Local authority area code"])
+    assert all(r["councilRegion"] for r in found)
+    counts = {r["grade"]: int(r["councils"]) for r in runner.canned("grade_counts", {"region": "London"}).strings()}
+    assert counts == london["Overall effectiveness"].value_counts().to_dict()
+
+
 def test_croydons_2017_sif_row(national) -> None:
     store, _report, _folder = national
     found = rows(store, f"""

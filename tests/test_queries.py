@@ -11,10 +11,12 @@ import pytest
 
 from councilkg import catalogue, iris
 from councilkg.backends import EmbeddedBackend, QuerySyntaxError, QueryTimeoutError
+from councilkg.build import curated_payloads
 from councilkg.catalogue import PARAM_TYPES
 from councilkg.params import ParameterError
 from councilkg.runner import Runner
 from councilkg.safety import UnsafeQueryError, analyse
+from councilkg.store import new_memory_store
 
 from .conftest import sorted_nquads
 
@@ -119,6 +121,30 @@ def test_leaders_at_date_at_the_seventh_monitoring_visit(runner: Runner) -> None
     assert ("Nick Pendry", "Senior officer", "held") in rows
 
 
+SUCCESSION = """
+source: {id: succession-fixture, title: Succession fixture, type: news-article}
+councils: [{id: croydon}]
+people:
+  - {id: earlier-member, name: Earlier Member}
+  - {id: later-member, name: Later Member}
+memberships:
+  - {member: earlier-member, organisation: croydon, role: lead-member, seen: [2016-05-01]}
+  - {member: later-member, organisation: croydon, role: lead-member, seen: [%s]}
+"""
+
+
+@pytest.mark.parametrize(("later", "flemming_open"), [("2018-06-01", False), ("2020-06-01", True)])
+def test_an_open_tenure_is_closed_only_by_a_successor_seen_after_it(curated_copy, later: str, flemming_open: bool) -> None:
+    (curated_copy / "succession.yaml").write_text(SUCCESSION % later, encoding="utf-8")
+    backend = EmbeddedBackend(new_memory_store(curated_payloads(curated_copy)))
+    rows = pick(Runner(backend).canned("leaders_at_date", {"council": "Croydon", "date": "2019-10-16"}), "personLabel", "status")
+    # the predecessor seen in 2016 never closes Alisa Flemming's tenure (evidence 2017); a
+    # successor seen in 2018 does, and one first seen after the date does not
+    assert (("Alisa Flemming", "possibly held: no end recorded") in rows) is flemming_open
+    assert ("Earlier Member", "possibly held: no end recorded") not in rows
+    backend.close()
+
+
 def test_leaders_at_date_before_any_evidence_is_empty(runner: Runner) -> None:
     assert len(runner.canned("leaders_at_date", {"council": "Croydon", "date": "2010-01-01"})) == 0
 
@@ -191,8 +217,9 @@ def test_monitoring_visits(runner: Runner) -> None:
 
 def test_latest_grades_and_grade_counts(runner: Runner) -> None:
     assert pick(runner.canned("latest_grades"), "councilLabel", "published", "grade") == {("Croydon", "2020-03-16", "Good")}
-    assert pick(runner.canned("latest_grades", {"region": "london"}), "councilLabel", "region") == {("Croydon", "London")}
+    assert pick(runner.canned("latest_grades", {"region": "london"}), "councilLabel", "councilRegion") == {("Croydon", "London")}
     assert pick(runner.canned("grade_counts"), "grade", "councils") == {("Good", "1")}
+    assert pick(runner.canned("grade_counts", {"region": "London"}), "region", "grade", "councils") == {("London", "Good", "1")}
     with pytest.raises(ParameterError, match="Atlantis"):
         runner.canned("grade_counts", {"region": "Atlantis"})
 
