@@ -43,6 +43,8 @@ class LoadPlan:
     ofsted: list[Path] = field(default_factory=list)
     lookups: list[Path] = field(default_factory=list)
     documents: list[Path] = field(default_factory=list)
+    synthetic: int = 0  # about this many synthetic triples (loaders/synthetic.py); 0 for none
+    synthetic_seed: int = 1
     fresh: bool = False
     validate: bool = True
 
@@ -108,6 +110,11 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
             found, notes = load_documents(path, progress=say)
             payloads.extend(found)
             warnings.extend(notes)
+    if plan.synthetic:
+        from loaders.synthetic import generate
+
+        say(f"generating about {plan.synthetic:,} synthetic triples (seed {plan.synthetic_seed}); they are marked synthetic")
+        payloads.extend(generate(plan.synthetic, plan.synthetic_seed))
     if plan.validate:
         # The national tables are checked row by row as they are read; their SHACL check (tens of
         # seconds with pyshacl) is left to `councilkg validate`.

@@ -60,17 +60,51 @@ def cmd_load(args: argparse.Namespace) -> int:
         ofsted=[Path(p) for p in args.ofsted or []],
         lookups=[Path(p) for p in args.lookup or []],
         documents=[Path(p) for p in args.documents or []],
+        synthetic=args.synthetic,
+        synthetic_seed=args.seed,
         fresh=args.fresh,
         validate=not args.no_validate,
     )
-    folder = _folder(args)
     say = _progress(args.quiet)
+    if args.gsp_endpoint:
+        return _load_remote(args, plan, say)
+    folder = _folder(args)
     print(f"loading into {folder.root}", file=sys.stderr)
     report = load(folder, plan, progress=say, lock_wait=args.wait)
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for line in report.lines():
         print(line)
+    return EXIT_OK
+
+
+def _load_remote(args: argparse.Namespace, plan, say) -> int:
+    import time
+
+    from councilkg.build import collect_payloads
+    from councilkg.gsp import load_into_graph_store
+
+    if args.fresh:
+        _err("--fresh cannot be used with --gsp-endpoint: the Graph Store Protocol has no 'drop everything'; "
+             "clear the server with its own tools first")
+        return EXIT_USAGE
+    print(f"loading into the Graph Store endpoint {args.gsp_endpoint}", file=sys.stderr)
+    started = time.monotonic()
+    payloads, warnings = collect_payloads(plan, say)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=["curated"] if plan.curated else [], progress=say)
+    print(f"wrote {written:,} triples in {len(payloads) + 1} graphs to {args.gsp_endpoint} "
+          f"in {time.monotonic() - started:.2f} s")
+    return EXIT_OK
+
+
+def cmd_synthetic(args: argparse.Namespace) -> int:
+    from loaders.synthetic import write_nquads
+
+    out = Path(args.output)
+    count = write_nquads(out, args.triples, args.seed)
+    print(f"wrote {count:,} synthetic quads (seed {args.seed}) to {out}")
     return EXIT_OK
 
 
@@ -244,6 +278,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ofsted", metavar="PATH", action="append", help="an Ofsted outcomes workbook (.ods) or table (.csv); repeatable")
     p.add_argument("--lookup", metavar="PATH", action="append", help="a local authority lookup CSV (la_lookup.csv); repeatable")
     p.add_argument("--documents", metavar="DIR", action="append", help="a folder of documents to ingest; repeatable")
+    p.add_argument("--synthetic", type=int, default=0, metavar="TRIPLES",
+                   help="also load about this many synthetic triples (benchmarks and scale tests; clearly marked synthetic)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
+    p.add_argument("--gsp-endpoint", metavar="URL",
+                   help="load into this SPARQL Graph Store Protocol endpoint (e.g. http://127.0.0.1:7878/store) "
+                        "instead of the local store")
     p.add_argument("--fresh", action="store_true", help="start from an empty store instead of the current one")
     p.add_argument("--no-validate", action="store_true", help="skip the SHACL check of curated graphs")
     p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
@@ -288,6 +328,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="IRI|SOURCE-ID", help="only this source graph (an IRI or a source id)")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("synthetic", help="write synthetic data of a given size as N-Quads (for other stores)",
+                       description="Write a reproducible synthetic graph with the shape of the real one. Every authority, "
+                                   "person and source in it is named 'Synthetic'; never mix it with real data you publish.")
+    p.add_argument("--triples", type=int, default=1_000_000, help="about how many triples (default 1000000)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--output", "-o", metavar="FILE", required=True, help="the N-Quads file to write")
+    p.set_defaults(func=cmd_synthetic)
 
     p = sub.add_parser("stats", parents=[store_opts, read_opts], help="triples per source graph and entities per class")
     p.set_defaults(func=cmd_stats)

@@ -96,13 +96,29 @@ def write_graphs(store: ox.Store, payloads: Iterable[GraphPayload], *, drop_kind
     reads (a generation being built, or a test's own store): the steps are not one transaction.
     """
     payloads = list(payloads)
-    now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     names = {p.graph for p in payloads}
-    stale = [g for g, kind in loaded_sources(store).items() if kind in set(drop_kinds) and g not in names]
+    stale = stale_graphs(store, names, drop_kinds)
     for graph in [*names, *stale]:
         store.remove_graph(graph)
         for quad in list(store.quads_for_pattern(graph, None, None, LOADS_GRAPH)):
             store.remove(quad)
+    log = load_records(payloads, now)
+    all_quads = [q for p in payloads for q in p.quads] + log
+    if bulk:
+        store.bulk_extend(all_quads)
+    else:
+        store.extend(all_quads)
+
+
+def stale_graphs(store: ox.Store, keep: set[ox.NamedNode], drop_kinds: Iterable[str]) -> list[ox.NamedNode]:
+    """Graphs the loads graph records with a kind in drop_kinds that are not among keep."""
+    kinds = set(drop_kinds)
+    return [g for g, kind in loaded_sources(store).items() if kind in kinds and g not in keep]
+
+
+def load_records(payloads: Iterable[GraphPayload], now: dt.datetime | None = None) -> list[ox.Quad]:
+    """The loads-graph quads recording these payloads' load: when, what, from where, how many triples."""
+    now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     stamp = ox.Literal(now.isoformat().replace("+00:00", "Z"), datatype=iris.xsd.dateTime)
     log: list[ox.Quad] = []
     for p in payloads:
@@ -114,11 +130,7 @@ def write_graphs(store: ox.Store, payloads: Iterable[GraphPayload], *, drop_kind
             ox.Quad(p.graph, iris.ckg.origin, ox.Literal(p.origin), LOADS_GRAPH),
             ox.Quad(p.graph, iris.rdfs.label, ox.Literal(p.label), LOADS_GRAPH),
         ])
-    all_quads = [q for p in payloads for q in p.quads] + log
-    if bulk:
-        store.bulk_extend(all_quads)
-    else:
-        store.extend(all_quads)
+    return log
 
 
 def loaded_sources(store: ox.Store) -> dict[ox.NamedNode, str]:

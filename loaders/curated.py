@@ -773,6 +773,7 @@ class _Builder:
         self.text(s, rdfs.label, f"{self.label_of(r['member'])}: {title}, {self.label_of(r['organisation'])}")
         self.add(s, org.member, member)
         self.add(s, org.organization, organisation)
+        self.add(member, org.memberOf, organisation)  # ORG's shortcut: one pattern for "linked to"
         self.add(s, org.role, role.node)
         self.text(s, ckg.titleAsWritten, r.get("title"))
         if r.get("post"):

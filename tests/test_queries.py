@@ -240,7 +240,7 @@ def test_role_network(runner: Runner) -> None:
     assert pick(result, "personLabel", "organisationKind", "roleLabel") == {
         ("Robert Henderson", "council", "Director of Children's Services"), ("Nick Pendry", "council", "Senior officer")}
     croydon_only = runner.canned("role_network", {"council": "Croydon"})
-    assert {r["orgCouncil"] for r in croydon_only.strings()} == {CROYDON}
+    assert {r["council"] for r in croydon_only.strings()} == {CROYDON}
 
 
 # --------------------------------------------------------------------------------------------

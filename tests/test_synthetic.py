@@ -1,0 +1,79 @@
+"""The synthetic data generator: reproducible, the shape of the real graph, never mistakable for it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from councilkg import iris
+from councilkg.backends import EmbeddedBackend
+from councilkg.runner import Runner
+from councilkg.store import new_memory_store
+from councilkg.validate import validate_payloads
+from loaders.synthetic import generate, write_nquads
+
+from .conftest import CLI
+
+
+def _quads(triples: int, seed: int) -> list[ox.Quad]:
+    return [q for p in generate(triples, seed) for q in p.quads]
+
+
+def test_the_same_seed_gives_the_same_graph_and_another_seed_another() -> None:
+    first = _quads(5_000, 7)
+    assert first == _quads(5_000, 7)
+    assert set(first) != set(_quads(5_000, 8))
+
+
+def test_the_size_asked_for_is_reached_without_overshooting_much() -> None:
+    for target in (10_000, 100_000):
+        total = len(_quads(target, 1))
+        assert target <= total <= target * 1.15, (target, total)
+
+
+def test_everything_in_it_is_marked_synthetic() -> None:
+    payloads = list(generate(20_000, 2))
+    assert {p.kind for p in payloads} == {"synthetic"}
+    store = new_memory_store(payloads)
+    graphs = {p.graph for p in payloads}
+    flagged = {q.subject for q in store.quads_for_pattern(None, iris.ckg.synthetic, ox.Literal("true", datatype=iris.xsd.boolean))}
+    assert graphs <= flagged
+    councils = {q.subject for q in store.quads_for_pattern(None, iris.RDF_TYPE, iris.ckg.LocalAuthority)}
+    codes = {q.object.value for q in store.quads_for_pattern(None, iris.ckg.gssCode, None)}
+    assert councils and all(code.startswith("E069") for code in codes)
+    people = {q.subject for q in store.quads_for_pattern(None, iris.RDF_TYPE, iris.foaf.Person)}
+    names = {q.object.value for p in people for q in store.quads_for_pattern(p, iris.rdfs.label, None)}
+    assert people and all(name.startswith("Synthetic") for name in names)
+
+
+def test_it_has_the_shape_the_queries_expect() -> None:
+    store = new_memory_store(list(generate(30_000, 3)))
+    runner = Runner(EmbeddedBackend(store))
+    council = iris.council("E06900001").value
+    judgements = runner.canned("council_judgements", {"council": council})
+    assert len(judgements) > 5
+    directors = [r for year in range(2010, 2025, 2)
+                 for r in runner.canned("leaders_at_date", {"council": council, "date": f"{year}-06-01"}).strings()
+                 if r["roleLabel"] == "Director of Children's Services"]
+    assert len({r["person"] for r in directors}) >= 2
+    movers = runner.canned("people_across_organisations").strings()
+    assert any(r["personLabel"].startswith("Synthetic Commissioner") for r in movers)
+
+
+def test_a_small_synthetic_graph_conforms_to_the_shapes() -> None:
+    assert validate_payloads(list(generate(3_000, 4))) == []
+
+
+def test_write_nquads_and_the_cli(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    path = tmp_path / "s.nq"
+    count = write_nquads(path, 2_000, 5)
+    assert count == sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.N_QUADS))
+    env = cli_env
+    done = subprocess.run([*CLI, "load", "--synthetic", "5000", "--seed", "5", "-q"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "SYNTHETIC" in done.stdout
+    stats = subprocess.run([*CLI, "stats"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert "SYNTHETIC release (seed 5)" in stats.stdout
