@@ -99,6 +99,23 @@ def _load_remote(args: argparse.Namespace, plan, say) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from councilkg.paths import default_store
+    from councilkg.serve import ReadOnlyEndpoint
+
+    endpoint = ReadOnlyEndpoint(args.store or default_store(), host=args.host, port=args.port, timeout_s=args.timeout,
+                                log=not args.quiet)
+    print(f"read-only SPARQL endpoint at {endpoint.url} (store {endpoint.folder.root}; queries stop after "
+          f"{args.timeout} s; Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        endpoint.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.close()
+    return EXIT_OK
+
+
 def cmd_synthetic(args: argparse.Namespace) -> int:
     from loaders.synthetic import write_nquads
 
@@ -328,6 +345,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="IRI|SOURCE-ID", help="only this source graph (an IRI or a source id)")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", parents=[store_opts], help="serve the store as a read-only SPARQL 1.1 endpoint at /query",
+                       description="Serve the built store read-only over the SPARQL 1.1 Protocol for your own tools "
+                                   "(SPARQLWrapper, rdflib, YASGUI). Updates and SERVICE are refused; each query stops "
+                                   "after --timeout seconds; a new load is picked up without a restart.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
+    p.add_argument("--timeout", type=int, default=30, metavar="SECONDS", help="time limit per query (default 30)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no request log")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("synthetic", help="write synthetic data of a given size as N-Quads (for other stores)",
                        description="Write a reproducible synthetic graph with the shape of the real one. Every authority, "

@@ -1,0 +1,209 @@
+"""The remote backend and `councilkg serve`, against real Oxigraph server processes on loopback ports."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from councilkg import catalogue
+from councilkg.backends import RemoteBackend
+from councilkg.runner import Runner
+from councilkg.serve import oxigraph_binary
+
+from .conftest import CLI, free_port
+
+pytestmark = pytest.mark.timeout(600)
+
+
+def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited: {process.stderr.read() if process.stderr else ''}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {seconds} s")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[str]:
+    """A real read-write `oxigraph serve` on a free loopback port; yields its base URL."""
+    port = free_port()
+    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path / "oxigraph"),
+                                "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "60"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        _stop(process)
+
+
+def _cli(env: dict[str, str], cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def _example_params(query: catalogue.CannedQuery) -> dict[str, str]:
+    return {p.name: str(p.example) for p in query.params if p.example is not None}
+
+
+def _rows(result) -> list[tuple]:
+    return [tuple(sorted(row.items())) for row in result.strings()]
+
+
+def test_every_canned_query_gives_the_same_rows_from_oxigraph_serve(oxigraph_server: str, runner: Runner,
+                                                                    cli_env: dict[str, str], tmp_path: Path) -> None:
+    done = _cli(cli_env, tmp_path, "load", "--gsp-endpoint", f"{oxigraph_server}/store", "-q")
+    assert done.returncode == 0, done.stderr
+    assert "wrote" in done.stdout
+    remote = Runner(RemoteBackend(f"{oxigraph_server}/query"))
+    compared = 0
+    for query in catalogue.catalogue().values():
+        required = any(p.required for p in query.params)
+        for params in (_example_params(query),) if required else ({}, _example_params(query)):
+            local_rows = _rows(runner.canned(query.name, params))
+            remote_rows = _rows(remote.canned(query.name, params))
+            assert remote_rows == local_rows, f"{query.name} {params}"
+            compared += 1
+    assert compared >= len(catalogue.catalogue())
+    remote.backend.close()
+
+
+def test_a_gsp_reload_is_idempotent_and_drops_a_removed_source(oxigraph_server: str, curated_copy: Path,
+                                                                cli_env: dict[str, str], tmp_path: Path) -> None:
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+    def triples() -> int:
+        answer = requests.post(f"{oxigraph_server}/query", data=count,
+                               headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+                               timeout=30)
+        return int(answer.json()["results"]["bindings"][0]["n"]["value"])
+
+    gsp = f"{oxigraph_server}/store"
+    assert _cli(cli_env, tmp_path, "load", "--curated", str(curated_copy), "--gsp-endpoint", gsp, "-q").returncode == 0
+    first = triples()
+    assert _cli(cli_env, tmp_path, "load", "--curated", str(curated_copy), "--gsp-endpoint", gsp, "-q").returncode == 0
+    assert triples() == first
+    victim = sorted(p for p in curated_copy.glob("*.yaml") if p.name != "reference.yaml")[0]
+    victim.unlink()
+    assert _cli(cli_env, tmp_path, "load", "--curated", str(curated_copy), "--gsp-endpoint", gsp, "-q").returncode == 0
+    assert triples() < first
+
+
+def test_an_unreachable_gsp_endpoint_is_a_clear_error(cli_env: dict[str, str], tmp_path: Path) -> None:
+    done = _cli(cli_env, tmp_path, "load", "--gsp-endpoint", f"http://127.0.0.1:{free_port()}/store", "-q")
+    assert done.returncode == 1
+    assert "cannot reach the Graph Store endpoint" in done.stderr
+
+
+def test_the_cli_queries_an_endpoint(oxigraph_server: str, cli_env: dict[str, str], tmp_path: Path) -> None:
+    assert _cli(cli_env, tmp_path, "load", "--gsp-endpoint", f"{oxigraph_server}/store", "-q").returncode == 0
+    env = dict(cli_env, COUNCILKG_ENDPOINT=f"{oxigraph_server}/query")
+    done = _cli(env, tmp_path, "query", "council_judgements", "-p", "council=Croydon", "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    assert "Inadequate" in done.stdout and "Good" in done.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# councilkg serve
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served(tmp_path: Path, cli_env: dict[str, str], curated_copy: Path) -> Iterator[tuple[str, Path]]:
+    """A store built from a copy of the curated data, served by `councilkg serve` on a free port."""
+    assert _cli(cli_env, tmp_path, "load", "--curated", str(curated_copy), "-q").returncode == 0
+    port = free_port()
+    process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--timeout", "20", "--quiet"], env=cli_env, cwd=tmp_path,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for_port(port, process)
+        yield f"http://127.0.0.1:{port}/query", curated_copy
+    finally:
+        _stop(process)
+
+
+def test_serve_answers_a_real_sparql_client(served: tuple[str, Path]) -> None:
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    url, _ = served
+    client = SPARQLWrapper(url)
+    client.setQuery("""
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?name WHERE { <https://w3id.org/councilkg/id/council/E09000008> rdfs:label ?name }""")
+    client.setReturnFormat(JSON)
+    names = {b["name"]["value"] for b in client.query().convert()["results"]["bindings"]}
+    assert "Croydon" in names
+
+
+def test_serve_works_with_rdflib_sparqlstore(served: tuple[str, Path]) -> None:
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    url, _ = served
+    graph = Graph(store=SPARQLStore(url))
+    rows = list(graph.query("ASK { ?s a <https://w3id.org/councilkg/ontology#LocalAuthority> }"))
+    assert rows == [True]
+
+
+@pytest.mark.parametrize(("data", "status", "says"), [
+    ({"update": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, 403, "read-only"),
+    ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, 403, "read-only"),
+    ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}, 400, "SERVICE is not allowed"),
+])
+def test_serve_refuses_updates_and_service(served: tuple[str, Path], data: dict[str, str], status: int, says: str) -> None:
+    url, _ = served
+    answer = requests.post(url, data=data, timeout=30)
+    assert answer.status_code == status
+    assert says in answer.text
+    update = requests.post(url.replace("/query", "/update"), data={"update": "CLEAR ALL"}, timeout=30)
+    assert update.status_code == 403
+    still = requests.get(url, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": "application/sparql-results+json"},
+                         timeout=30)
+    assert still.json()["boolean"] is True
+
+
+NEWCOMER = """
+source: {id: served-newcomer-fixture, title: Served newcomer fixture, type: news-article}
+councils: [{id: croydon}]
+people: [{id: served-newcomer, name: Served Newcomer}]
+memberships:
+  - {member: served-newcomer, organisation: croydon, role: officer, seen: [2021-01-01]}
+"""
+
+
+def test_serve_picks_up_a_new_load_without_a_restart(served: tuple[str, Path], cli_env: dict[str, str], tmp_path: Path) -> None:
+    url, curated = served
+    ask = "ASK { ?s <http://www.w3.org/2000/01/rdf-schema#label> \"Served Newcomer\" }"
+
+    def present() -> bool:
+        answer = requests.get(url, params={"query": ask}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        assert answer.status_code == 200, answer.text
+        return answer.json()["boolean"]
+
+    assert present() is False
+    (curated / "zz-extra.yaml").write_text(NEWCOMER, encoding="utf-8")
+    done = _cli(cli_env, tmp_path, "load", "--curated", str(curated), "-q")
+    assert done.returncode == 0, done.stderr
+    deadline = time.monotonic() + 30
+    while not present():
+        assert time.monotonic() < deadline, "the served endpoint never switched to the new generation"
+        time.sleep(0.5)
