@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 READ_FORMS = ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")
 UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
@@ -82,10 +83,12 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
+@lru_cache(maxsize=128)
 def analyse(query: str) -> QueryInfo:
     """Check that query is a read-only SPARQL query without SERVICE; return its form.
 
-    Raises UnsafeQueryError with a plain explanation otherwise.
+    Raises UnsafeQueryError with a plain explanation otherwise. Results are cached (a QueryInfo
+    is immutable): the canned queries are checked once, not on every run.
     """
     if not isinstance(query, str) or not query.strip():
         raise UnsafeQueryError("the query is empty")
@@ -128,6 +131,21 @@ def _form(tokens: list[Token]) -> str:
 
 
 def inject_values(info: QueryInfo, bindings: dict[str, str]) -> str:
+    """Bind variables to RDF terms with inline VALUES blocks (see _inject_values)."""
+    if not bindings:
+        return info.text
+    items = tuple(bindings.items())
+    if decode_escapes(info.text) == info.text:  # re-analysing the text gives the same tokens: cacheable
+        return _inject_cached(info.text, items)
+    return _inject_values(info, items)
+
+
+@lru_cache(maxsize=256)
+def _inject_cached(text: str, items: tuple[tuple[str, str], ...]) -> str:
+    return _inject_values(analyse(text), items)
+
+
+def _inject_values(info: QueryInfo, items: tuple[tuple[str, str], ...]) -> str:
     """Bind variables to RDF terms with inline VALUES blocks.
 
     ``bindings`` maps variable names (without ?) to terms already serialised in N-Triples
@@ -137,8 +155,7 @@ def inject_values(info: QueryInfo, bindings: dict[str, str]) -> str:
     everywhere, as with pyoxigraph's ``substitutions``, and each group is evaluated with it
     already bound. This works on any SPARQL 1.1 endpoint.
     """
-    if not bindings:
-        return info.text
+    bindings = dict(items)
     tokens = info.tokens
     where = _where_brace(tokens, info.form)
     spans = _group_spans(tokens, where)

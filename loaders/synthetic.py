@@ -90,7 +90,7 @@ def _authority_graphs(index: int, rng: random.Random, seed: int, release: _Graph
         g.add(council, rdfs.label, name)
     release.add(council, ckg.gssCode, gss)
     release.add(council, ckg.dfeCode, f"{900 + index % 100:03d}")
-    release.add(council, ckg.region, rng.choice(REGIONS))
+    release.add(council, ckg.region, REGIONS[(index - 1) % len(REGIONS)])
     release.add(council, ckg.authorityType, iris.concept("authority-type", rng.choice(TYPES)))
     release.add(council, ckg.authorityStatus, iris.concept("authority-status", "current"))
 

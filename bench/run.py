@@ -1,0 +1,439 @@
+"""The councilkg benchmark: load throughput, query latency, memory, embedded against HTTP and rdflib.
+
+    make bench                                  # 10^4, 10^5, 10^6 triples; writes bench/results/report.{md,json}
+    .venv/bin/python bench/run.py --sizes 10000,100000 --reps 10 --rdflib-cap 60
+
+For each size, synthetic data (loaders/synthetic.py, seed 1) is generated and measured in child
+processes, so each phase's peak memory is its own:
+
+- load: the project's load path (``StoreFolder.build``: a new generation, load records, counts,
+  compaction, atomic switch) against a raw pyoxigraph ``bulk_load`` of the same N-Quads file;
+- queries: every canned query with its catalogue example parameters (and, where every parameter is
+  optional, also with none: the national form), p50 and p95 over --reps runs after one warm-up,
+  through the project's runner (parameters given as resolved terms) and through raw
+  ``Store.query`` of the identical bound text, as a ratio;
+- http: the same queries through the runner against ``oxigraph serve-read-only`` on the same store;
+- rdflib: the same bound texts on an rdflib in-memory Dataset (union default graph), each query
+  given --rdflib-cap seconds; "did not finish" when it takes longer.
+
+Also measured: a real-data load (curated seed data, the authority lookup and both Ofsted
+workbooks from ../shared/data) end to end through ``councilkg load``. Machines are shared and
+noisy: compare the ratios measured in one run rather than times across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SEED = 1
+
+
+def _peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _stats(times: list[float]) -> dict[str, float]:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000, "runs": len(ordered)}
+
+
+def _cases(runner) -> list[tuple[str, str, dict]]:
+    """(query, label, bindings as resolved Values): the example call, and the national form where allowed."""
+    from councilkg import catalogue
+
+    cases = []
+    for query in catalogue.catalogue().values():
+        examples = {p.name: p.example for p in query.params if p.example is not None}
+        if examples:
+            bindings = runner.bind(query, {k: str(v) for k, v in examples.items()})
+            cases.append((query.name, "example", bindings))
+        if not any(p.required for p in query.params):
+            cases.append((query.name, "national", {}))
+    return cases
+
+
+def _example_entities(store_dir: Path) -> tuple[str, str]:
+    """A synthetic council judged inadequate (visits, boards, commissioners) and the person with most posts."""
+    from councilkg.backends import EmbeddedBackend
+
+    backend = EmbeddedBackend(store_dir)
+    council = backend.run_trusted("""
+        PREFIX ckg: <https://w3id.org/councilkg/ontology#>
+        SELECT ?council (COUNT(?number) AS ?n) WHERE {
+          ?visit ckg:inspectedAuthority ?council . OPTIONAL { ?visit ckg:visitNumber ?number }
+          FILTER STRSTARTS(STR(?council), "https://w3id.org/councilkg/id/council/E069")
+        } GROUP BY ?council ORDER BY DESC(?n) ?council LIMIT 1""", "SELECT", {}, None).strings()[0]["council"]
+    person = backend.run_trusted("""
+        PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT ?person (COUNT(?m) AS ?n) WHERE { ?m org:member ?person }
+        GROUP BY ?person ORDER BY DESC(?n) ?person LIMIT 1""", "SELECT", {}, None).strings()[0]["person"]
+    backend.close()
+    return council, person
+
+
+def _patched_examples(council: str, person: str) -> None:
+    """Point the catalogue's example parameters at synthetic entities, so each query has work to do."""
+    from councilkg import catalogue
+
+    for query in catalogue.catalogue().values():
+        for param in query.params:
+            if param.example is None:
+                continue
+            if param.type in ("council", "entity"):
+                object.__setattr__(param, "example", council)
+            elif param.type == "person":
+                object.__setattr__(param, "example", person)
+
+
+# --------------------------------------------------------------------------------------------
+# Child phases (each prints one JSON object per line on stdout)
+# --------------------------------------------------------------------------------------------
+
+
+def phase_load(size: int, work: Path) -> dict:
+    import gc
+
+    import pyoxigraph as ox
+
+    from councilkg.store import StoreFolder
+    from loaders.synthetic import generate
+
+    started = time.perf_counter()
+    payloads = list(generate(size, SEED))
+    generated = time.perf_counter() - started
+    triples = sum(len(p.quads) for p in payloads)
+    nq = work / "data.nq"
+    with nq.open("wb") as handle:
+        for p in payloads:
+            handle.write(ox.serialize(p.quads, format=ox.RdfFormat.N_QUADS))
+    started = time.perf_counter()
+    result = StoreFolder(work / "store").build(payloads, fresh=True)
+    built = time.perf_counter() - started
+    del payloads
+    gc.collect()
+    raw_dir = work / "raw"
+    started = time.perf_counter()
+    raw = ox.Store(str(raw_dir))
+    raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+    raw.flush()
+    raw_seconds = time.perf_counter() - started
+    del raw
+    gc.collect()
+    shutil.rmtree(raw_dir, ignore_errors=True)
+    stored = result.manifest["triples"]
+    return {"triples": triples, "stored_triples": stored, "generate_s": generated, "build_s": built,
+            "build_tps": triples / built, "end_to_end_s": generated + built, "end_to_end_tps": triples / (generated + built),
+            "raw_bulk_load_s": raw_seconds, "raw_tps": triples / raw_seconds, "ratio_build_vs_raw": built / raw_seconds,
+            "peak_mib": _peak_mib()}
+
+
+def phase_queries(work: Path, reps: int, endpoint: str | None) -> dict:
+    import pyoxigraph as ox
+
+    from councilkg.backends import EmbeddedBackend, RemoteBackend
+    from councilkg.runner import Runner
+    from councilkg.safety import analyse, inject_values
+
+    _patched_examples(*_example_entities(work / "store"))
+    embedded = EmbeddedBackend(work / "store")
+    backend = RemoteBackend(endpoint, timeout=120) if endpoint else embedded
+    runner = Runner(backend, limit=None, timeout=120)
+    raw = ox.Store.read_only(str((work / "store" / "current").resolve()))
+    out = {}
+    for name, label, bindings in _cases(Runner(embedded)):
+        from councilkg import catalogue
+
+        query = catalogue.get(name)
+        text = inject_values(analyse(query.text), {k: v.n3() for k, v in bindings.items()})
+        runner_times, raw_times, rows = [], [], 0
+        for i in range(reps + 1):
+            started = time.perf_counter()
+            result = runner.canned(name, bindings)
+            elapsed = time.perf_counter() - started
+            rows = len(result)
+            if not endpoint:
+                started2 = time.perf_counter()
+                solutions = raw.query(text, use_default_graph_as_union=True)
+                variables = solutions.variables
+                _ = [[s[v] for v in variables] for s in solutions]
+                raw_elapsed = time.perf_counter() - started2
+            if i:  # the first run warms caches
+                runner_times.append(elapsed)
+                if not endpoint:
+                    raw_times.append(raw_elapsed)
+            if elapsed > 20 and i >= 1:
+                break  # slow national forms: a few runs are enough
+        entry = {"rows": rows, "runner": _stats(runner_times)}
+        if raw_times:
+            entry["raw"] = _stats(raw_times)
+            entry["ratio_runner_vs_raw"] = entry["runner"]["p50_ms"] / max(entry["raw"]["p50_ms"], 1e-6)
+        out[f"{name} [{label}]"] = entry
+        texts_path = work / "texts.json"
+        texts = json.loads(texts_path.read_text()) if texts_path.exists() else {}
+        texts[f"{name} [{label}]"] = text
+        texts_path.write_text(json.dumps(texts))
+    embedded.close()
+    return {"queries": out, "peak_mib": _peak_mib()}
+
+
+def phase_rdflib(work: Path, skip: list[str]) -> None:
+    """Runs the queries not in skip, printing a line per result; the parent kills it at a query's cap."""
+    import rdflib
+
+    started = time.perf_counter()
+    dataset = rdflib.Dataset(default_union=True)
+    dataset.parse(str(work / "data.nq"), format="nquads")
+    print(json.dumps({"parse_s": time.perf_counter() - started, "peak_mib": _peak_mib()}), flush=True)
+    texts = json.loads((work / "texts.json").read_text())
+    for key, text in texts.items():
+        if key in skip:
+            continue
+        print(json.dumps({"start": key}), flush=True)
+        t0 = time.perf_counter()
+        try:
+            rows = len(list(dataset.query(text)))
+        except Exception as exc:
+            print(json.dumps({"failed": key, "message": f"{type(exc).__name__}: {exc}"[:300]}), flush=True)
+            continue
+        print(json.dumps({"done": key, "ms": (time.perf_counter() - t0) * 1000, "rows": rows, "peak_mib": _peak_mib()}), flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# The parent: runs the phases, writes the report
+# --------------------------------------------------------------------------------------------
+
+
+def _child(*args: str, timeout: float | None = None) -> dict:
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"bench phase {args} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def run_rdflib(work: Path, cap: float, budget: float) -> dict:
+    """Each query gets `cap` seconds: one over it is "did not finish", and rdflib is restarted for the rest.
+
+    Everything stops when `budget` seconds (loading included) have gone; queries not reached are "not run".
+    """
+    import select
+
+    result: dict = {"queries": {}}
+    keys = list(json.loads((work / "texts.json").read_text()))
+    give_up = time.monotonic() + budget
+    while len(result["queries"]) < len(keys) and time.monotonic() < give_up:
+        skip = work / "skip.json"
+        skip.write_text(json.dumps(list(result["queries"])))
+        process = subprocess.Popen([sys.executable, __file__, "--phase", "rdflib", "--work", str(work)],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+        assert process.stdout is not None
+        current, deadline = None, give_up
+        try:
+            while True:
+                remaining = min(deadline, give_up) - time.monotonic()
+                if remaining <= 0:
+                    if current is not None and deadline <= give_up:
+                        result["queries"][current] = {"dnf_s": cap}
+                    elif current is None:
+                        result["parse"] = "did not finish loading within the rdflib time budget"
+                    break
+                ready, _, _ = select.select([process.stdout], [], [], remaining)
+                if not ready:
+                    continue
+                line = process.stdout.readline()
+                if not line:
+                    break
+                msg = json.loads(line)
+                if "parse_s" in msg:
+                    result.update(parse_s=msg["parse_s"], peak_mib=max(result.get("peak_mib", 0), msg["peak_mib"]))
+                elif "start" in msg:
+                    current, deadline = msg["start"], time.monotonic() + cap
+                elif "failed" in msg:
+                    result["queries"][msg["failed"]] = {"error": msg["message"]}
+                    current, deadline = None, give_up
+                elif "done" in msg:
+                    result["queries"][msg["done"]] = {"ms": msg["ms"], "rows": msg["rows"]}
+                    result["peak_mib"] = max(result.get("peak_mib", 0), msg["peak_mib"])
+                    current, deadline = None, give_up
+        finally:
+            process.kill()
+            process.wait()
+        if "parse" in result:
+            break
+    result["budget_s"] = budget
+    return result
+
+
+def run_http(work: Path, reps: int) -> dict:
+    from councilkg.serve import _free_port, oxigraph_binary
+
+    port = _free_port("127.0.0.1")
+    server = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str((work / "store" / "current").resolve()),
+                               "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "120"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        import socket
+
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        return _child("--phase", "queries", "--work", str(work), "--reps", str(reps), "--endpoint", f"http://127.0.0.1:{port}/query")
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def run_real_data() -> dict | None:
+    from councilkg.paths import shared_dir
+
+    shared = shared_dir() / "data"
+    lookup = shared / "reference" / "la_lookup.csv"
+    workbooks = sorted((shared / "ofsted").glob("*.ods"))
+    if not lookup.exists() or not workbooks:
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        args = [sys.executable, "-m", "councilkg.cli", "load", "--store", str(Path(tmp) / "store"), "--fresh", "-q",
+                "--lookup", str(lookup)] + [a for w in workbooks for a in ("--ofsted", str(w))]
+        started = time.perf_counter()
+        done = subprocess.run(args, capture_output=True, text=True, cwd=tmp, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            return {"error": done.stderr[-2000:]}
+        total = next((line for line in done.stdout.splitlines() if line.startswith("store now holds")), "")
+        return {"seconds": seconds, "summary": total, "inputs": [lookup.name, *[w.name for w in workbooks]]}
+
+
+def machine() -> dict:
+    import pyoxigraph
+    import rdflib
+
+    mem = ""
+    with open("/proc/meminfo") as handle:
+        mem = handle.readline().split(":")[1].strip()
+    cpu = ""
+    with open("/proc/cpuinfo") as handle:
+        cpu = next((line.split(":")[1].strip() for line in handle if line.startswith("model name")), "")
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory": mem, "python": platform.python_version(),
+            "pyoxigraph": pyoxigraph.__version__, "rdflib": rdflib.__version__, "os": platform.platform()}
+
+
+def _fmt(ms: float | None) -> str:
+    return "—" if ms is None else (f"{ms:,.1f}" if ms < 1000 else f"{ms:,.0f}")
+
+
+def write_report(report: dict, out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True))
+    m = report["machine"]
+    lines = ["# councilkg benchmark", "",
+             f"Run {report['started']} on {m['cpus']} CPUs ({m['cpu']}), {m['memory']} memory, Python {m['python']}, "
+             f"pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}. Synthetic data, seed {SEED}. "
+             f"{report['reps']} timed runs per query after one warm-up. Times in ms unless marked.", ""]
+    lines += ["## Load", "", "| triples | generate s | build s | build triples/s | raw bulk_load s | raw triples/s | build ÷ raw | "
+              "end to end triples/s | peak MiB |", "|---|---|---|---|---|---|---|---|---|"]
+    for r in report["sizes"].values():
+        ld = r["load"]
+        lines.append(f"| {ld['triples']:,} | {ld['generate_s']:.2f} | {ld['build_s']:.2f} | {ld['build_tps']:,.0f} | "
+                     f"{ld['raw_bulk_load_s']:.2f} | {ld['raw_tps']:,.0f} | {ld['ratio_build_vs_raw']:.2f}× | "
+                     f"{ld['end_to_end_tps']:,.0f} | {ld['peak_mib']:,.0f} |")
+    real = report.get("real_data")
+    if real:
+        lines += ["", f"Real data (`councilkg load --fresh` with {', '.join(real.get('inputs', []))} and the curated seed data): "
+                      f"{real.get('seconds', 0):.1f} s end to end. {real.get('summary', real.get('error', ''))}"]
+    for r in report["sizes"].values():
+        lines += ["", f"## Queries at {r['load']['triples']:,} triples", "",
+                  "| query [parameters] | rows | runner p50 | runner p95 | raw p50 | runner ÷ raw | HTTP p50 | HTTP ÷ embedded "
+                  "| rdflib | rdflib ÷ embedded |",
+                  "|---|---|---|---|---|---|---|---|---|---|"]
+        http = r.get("http", {}).get("queries", {})
+        rdf = r.get("rdflib", {}).get("queries", {})
+        cap = report["rdflib_cap"]
+        for key, q in r["queries"]["queries"].items():
+            h = http.get(key, {}).get("runner", {}).get("p50_ms")
+            rd = rdf.get(key)
+            if rd is None:
+                rd_text, rd_ratio = "not run (time budget)", "—"
+            elif "error" in rd:
+                rd_text, rd_ratio = "rdflib failed: " + rd["error"].replace("|", "/")[:80], "—"
+            elif "dnf_s" in rd:
+                rd_text, rd_ratio = f"did not finish in {cap:g} s", f"> {cap * 1000 / q['runner']['p50_ms']:,.0f}×"
+            else:
+                rd_text, rd_ratio = _fmt(rd["ms"]), f"{rd['ms'] / q['runner']['p50_ms']:,.1f}×"
+            lines.append(f"| {key} | {q['rows']:,} | {_fmt(q['runner']['p50_ms'])} | {_fmt(q['runner']['p95_ms'])} | "
+                         f"{_fmt(q.get('raw', {}).get('p50_ms'))} | {q.get('ratio_runner_vs_raw', 0):.2f}× | {_fmt(h)} | "
+                         f"{(h / q['runner']['p50_ms']) if h else 0:.2f}× | {rd_text} | {rd_ratio} |")
+        rinfo = r.get("rdflib", {})
+        lines += ["", f"Peak memory: load {r['load']['peak_mib']:,.0f} MiB, embedded queries {r['queries']['peak_mib']:,.0f} MiB, "
+                      f"rdflib {rinfo.get('peak_mib', 0):,.0f} MiB (parse {rinfo.get('parse_s', 0):.1f} s"
+                      f"{'; ' + rinfo['parse'] if 'parse' in rinfo else ''})."]
+    (out / "report.md").write_text("\n".join(lines) + "\n")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated triple counts")
+    parser.add_argument("--reps", type=int, default=15, help="timed runs per query (default 15)")
+    parser.add_argument("--rdflib-cap", type=float, default=60.0, help="seconds each query may take on rdflib (default 60)")
+    parser.add_argument("--rdflib-budget", type=float, default=900.0, help="seconds rdflib may take in all, per size (default 900)")
+    parser.add_argument("--rdflib-max-size", type=int, default=1_000_000, help="skip rdflib above this size")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"), help="where to write report.md and report.json")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--work", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--endpoint", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase == "load":
+        print(json.dumps(phase_load(args.size, Path(args.work))))
+        return 0
+    if args.phase == "queries":
+        print(json.dumps(phase_queries(Path(args.work), args.reps, args.endpoint)))
+        return 0
+    if args.phase == "rdflib":
+        phase_rdflib(Path(args.work), json.loads((Path(args.work) / "skip.json").read_text()))
+        return 0
+
+    report = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "reps": args.reps,
+              "rdflib_cap": args.rdflib_cap, "sizes": {}}
+    out = Path(args.out)
+    print("real data load ...", file=sys.stderr, flush=True)
+    report["real_data"] = run_real_data()
+    for size in [int(float(s)) for s in args.sizes.split(",")]:
+        work = Path(tempfile.mkdtemp(prefix=f"councilkg-bench-{size}-"))
+        try:
+            print(f"{size:,}: load ...", file=sys.stderr, flush=True)
+            entry = {"load": _child("--phase", "load", "--size", str(size), "--work", str(work))}
+            print(f"{size:,}: queries (embedded, raw) ...", file=sys.stderr, flush=True)
+            entry["queries"] = _child("--phase", "queries", "--work", str(work), "--reps", str(args.reps))
+            print(f"{size:,}: queries over HTTP ...", file=sys.stderr, flush=True)
+            entry["http"] = run_http(work, max(3, args.reps // 3))
+            if size <= args.rdflib_max_size:
+                print(f"{size:,}: rdflib (cap {args.rdflib_cap:g} s per query) ...", file=sys.stderr, flush=True)
+                entry["rdflib"] = run_rdflib(work, args.rdflib_cap, args.rdflib_budget)
+            report["sizes"][str(size)] = entry
+            write_report(report, out)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    write_report(report, out)
+    print(f"wrote {out / 'report.md'} and {out / 'report.json'}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
