@@ -116,6 +116,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from councilkg.doctor import check
+
+    findings = check(_folder(args), shacl=not args.no_shacl, curated_dir=Path(args.curated) if args.curated else None,
+                     progress=_progress(args.quiet))
+    for finding in findings:
+        print(finding)
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warn" for f in findings)
+    print(f"{errors} error(s), {warnings} warning(s)")
+    return EXIT_FAIL if errors else EXIT_OK
+
+
 def cmd_synthetic(args: argparse.Namespace) -> int:
     from loaders.synthetic import write_nquads
 
@@ -345,6 +358,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="IRI|SOURCE-ID", help="only this source graph (an IRI or a source id)")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("doctor", parents=[store_opts], help="check the store and say what to do about anything wrong",
+                       description="Check the store folder: it opens, each graph holds what was recorded at build time, "
+                                   "which sources are loaded and when, whether the ontology or curated data changed since, "
+                                   "the SHACL shapes, and leftovers of interrupted loads. Exit 1 if anything is an error.")
+    p.add_argument("--curated", metavar="DIR", help="curated data folder to compare with (default: data/curated)")
+    p.add_argument("--no-shacl", action="store_true", help="skip the SHACL check (faster)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("serve", parents=[store_opts], help="serve the store as a read-only SPARQL 1.1 endpoint at /query",
                        description="Serve the built store read-only over the SPARQL 1.1 Protocol for your own tools "
