@@ -465,15 +465,15 @@ def _check_value(f: _File, line: int, where: str, value: Any, kind: str) -> None
             add(line, where, f"key.published: {exc}")
         return
     if kind == "orgkind":
-        if value not in ORG_KINDS:
+        if not isinstance(value, str) or value not in ORG_KINDS:
             add(line, where, f"unknown organisation kind {value!r} (expected one of: {', '.join(ORG_KINDS)})")
         return
     if kind == "findingkind":
-        if value not in FINDING_KINDS:
+        if not isinstance(value, str) or value not in FINDING_KINDS:
             add(line, where, f"unknown finding kind {value!r} (expected one of: {', '.join(FINDING_KINDS)})")
         return
     if kind == "qualifier":
-        if value not in QUALIFIERS:
+        if not isinstance(value, str) or value not in QUALIFIERS:
             add(line, where, f"unknown qualifier {value!r} (expected one of: {', '.join(QUALIFIERS)})")
         return
     raise AssertionError(f"unknown field kind {kind}")
