@@ -363,6 +363,16 @@ def page_entity(runner: Runner) -> None:
         _table([{"published": r["published"], "type": r["type"], "area": r["area"], "grade": r["grade"],
                  "source": r["sourceTitle"]} for r in runner.canned("council_judgements", {"council": iri}, limit=None).strings()
                 if r["area"]], key="ent_judgements")
+    passages = runner.canned("entity_passages", {"entity": iri}, limit=200).strings()
+    if passages:
+        st.subheader("In the words of the documents")
+        st.caption("Passages of loaded documents (`councilkg load --documents`) that name it.")
+        for p in passages:
+            with st.expander(f"{p['documentTitle'] or p['fileName']}, passage {p['passageNumber']}", expanded=len(passages) <= 5):
+                st.markdown(explore.md(p["text"]))
+                if p["curatedSource"]:
+                    link = explore.entity_link(iris.shorten(p["curatedSource"]), p["curatedSource"])
+                    st.caption(f"The curated facts from this document: {link}")
     linked = entity.linked()
     if linked:
         st.subheader("Linked")

@@ -105,9 +105,13 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
     if plan.documents:
         from loaders.documents import load_documents
 
+        known = [q for p in payloads for q in p.quads]
+        if existing is not None and not plan.fresh:
+            loading = {p.graph for p in payloads}
+            known += [q for q in existing.quads_for_pattern(None, None, None, None) if q.graph_name not in loading]
         for path in plan.documents:
             say(f"reading documents in {path}")
-            found, notes = load_documents(path, progress=say)
+            found, notes = load_documents(path, progress=say, known=known)
             payloads.extend(found)
             warnings.extend(notes)
     if plan.synthetic:
@@ -132,7 +136,7 @@ def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, 
     from councilkg.store import ReadOnlyStore
 
     started = time.monotonic()
-    handle = ReadOnlyStore(folder) if folder.exists() and not plan.fresh and plan.ofsted else None
+    handle = ReadOnlyStore(folder) if folder.exists() and not plan.fresh and (plan.ofsted or plan.documents) else None
     try:
         payloads, warnings = collect_payloads(plan, progress, handle.store() if handle else None)
     finally:
@@ -140,5 +144,7 @@ def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, 
             handle.close()
     read_seconds = time.monotonic() - started
     drop = ["curated"] if plan.curated is not None else []
+    if plan.documents:  # a document load replaces the documents loaded before (give every folder at once)
+        drop += ["documents", "candidates"]
     result = folder.build(payloads, fresh=plan.fresh, drop_kinds=drop, progress=progress, lock_wait=lock_wait)
     return LoadReport(payloads, result, read_seconds, warnings)

@@ -93,7 +93,8 @@ def _load_remote(args: argparse.Namespace, plan, say) -> int:
     payloads, warnings = collect_payloads(plan, say)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=["curated"] if plan.curated else [], progress=say)
+    drop = (["curated"] if plan.curated else []) + (["documents", "candidates"] if plan.documents else [])
+    written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=drop, progress=say)
     print(f"wrote {written:,} triples in {len(payloads) + 1} graphs to {args.gsp_endpoint} "
           f"in {time.monotonic() - started:.2f} s")
     return EXIT_OK
@@ -113,6 +114,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
         pass
     finally:
         endpoint.close()
+    return EXIT_OK
+
+
+def cmd_candidates(args: argparse.Namespace) -> int:
+    from councilkg.runner import Runner
+
+    backend = _backend(args)
+    try:
+        result = Runner(backend, limit=None).canned("document_candidates", {"kind": args.kind} if args.kind else {})
+    finally:
+        backend.close()
+    rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence]
+    if args.format == "yaml":
+        import yaml
+
+        by_file: dict[str, list[dict]] = {}
+        for r in rows:
+            entry = {"kind": r["kind"], "value": r["value"], "confidence": float(r["confidence"]),
+                     "passage": int(r["passageNumber"]), "quote": " ".join(r["passage"].split())[:300]}
+            if r["detail"]:
+                entry["detail"] = r["detail"]
+            if r["subject"]:
+                entry["about"] = r["subject"].rsplit("/", 1)[-1]
+            by_file.setdefault(r["fileName"], []).append(entry)
+        print("# Candidate facts proposed by `councilkg load --documents`, for review. None of them is in the curated\n"
+              "# data: check each against its quoted passage and copy what is right into the document's data/curated file.")
+        print(yaml.safe_dump([{"file": f, "candidates": c} for f, c in by_file.items()], allow_unicode=True, sort_keys=False,
+                             width=110))
+    else:
+        print(f"{'kind':<17} {'value':<45} {'detail':<24} {'about':<22} {'conf':>4}  file #passage")
+        for r in rows:
+            print(f"{r['kind']:<17} {r['value'][:45]:<45} {r['detail'][:24]:<24} {r['subjectLabel'][:22]:<22} "
+                  f"{float(r['confidence']):>4.2f}  {r['fileName']} #{r['passageNumber']}")
+    print(f"{len(rows)} candidate fact(s)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -358,6 +393,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--graph", metavar="IRI|SOURCE-ID", help="only this source graph (an IRI or a source id)")
     p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("candidates", parents=[store_opts, read_opts], help="list the facts proposed from loaded documents",
+                       description="List the candidate facts `councilkg load --documents DIR` proposed, each with its passage "
+                                   "and confidence; --format yaml writes them for review against the curated data.")
+    p.add_argument("--kind", help="only this kind (post, judgement, fieldwork, fieldwork-end, publication-date, visit-number, "
+                                  "visit-focus)")
+    p.add_argument("--min-confidence", type=float, default=0.0, metavar="X", help="only candidates at least this sure (0 to 1)")
+    p.add_argument("--format", "-f", choices=["table", "yaml"], default="table")
+    p.set_defaults(func=cmd_candidates)
 
     p = sub.add_parser("doctor", parents=[store_opts], help="check the store and say what to do about anything wrong",
                        description="Check the store folder: it opens, each graph holds what was recorded at build time, "

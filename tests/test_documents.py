@@ -1,0 +1,165 @@
+"""The document loader, on the five seed documents (read from ../shared/seeds) and on awkward files."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from councilkg import iris
+from councilkg.backends import EmbeddedBackend
+from councilkg.build import LoadPlan, load
+from councilkg.evaluate import evaluate
+from councilkg.iris import ckg
+from councilkg.runner import Runner
+from councilkg.store import GraphPayload, ReadOnlyStore, StoreFolder, new_memory_store
+from loaders.documents import MAX_BYTES, load_documents
+
+from .conftest import CLI, require_shared
+
+
+@pytest.fixture(scope="module")
+def seeds() -> Path:
+    return require_shared("seeds")
+
+
+@pytest.fixture(scope="module")
+def loaded(seeds: Path, curated: list[GraphPayload]) -> tuple[list[GraphPayload], ox.Store]:
+    docs, warnings = load_documents(seeds, known=[q for p in curated for q in p.quads])
+    assert warnings == []
+    return docs, new_memory_store([*curated, *docs])
+
+
+def _candidates(store: ox.Store, kind: str) -> set[tuple[str, str, str]]:
+    """(file, value, detail) of the candidates of one kind, through the canned query."""
+    rows = Runner(EmbeddedBackend(store)).canned("document_candidates", {"kind": kind}).strings()
+    assert all(r["kind"] == kind for r in rows)
+    return {(r["fileName"], r["value"], r["detail"]) for r in rows}
+
+
+def test_each_document_is_a_source_with_passages_at_their_offsets(loaded, seeds: Path) -> None:
+    docs, store = loaded
+    documents = [p for p in docs if p.kind == "documents"]
+    assert len(documents) == 5 and len([p for p in docs if p.kind == "candidates"]) == 5
+    from loaders.documents import read_text
+
+    for payload in documents:
+        name = next(q.object.value for q in payload.quads if q.predicate == ckg.fileName)
+        text, _ = read_text(seeds / name)
+        passages = {q.subject for q in payload.quads if q.object == ckg.Passage}
+        assert len(passages) > 3
+        for passage in passages:
+            start = int(next(store.quads_for_pattern(passage, ckg.startOffset, None, None)).object.value)
+            end = int(next(store.quads_for_pattern(passage, ckg.endOffset, None, None)).object.value)
+            words = next(store.quads_for_pattern(passage, ckg.passageText, None, None)).object.value
+            assert text[start:end] == words
+
+
+def test_metadata_of_the_committee_report(loaded) -> None:
+    docs, _ = loaded
+    report = next(p for p in docs if p.kind == "documents" and any(q.object.value == "002_9facc654f6be437b.txt" for q in p.quads))
+    values = {(q.predicate.value.rsplit("/", 1)[-1].rsplit("#", 1)[-1], q.object.value) for q in report.quads if q.subject == report.graph}
+    assert ("title", "OFSTED Inspection of Children's Services") in values
+    assert ("date", "2017-09-19") in values
+    assert ("documentType", iris.concept("document-type", "committee-report").value) in values
+    # the curated source written from this file points at the loaded document
+    curated_source = iris.source("croydon-cyp-scrutiny-2017-09-19-item-6")
+    assert any(q.subject == curated_source and q.predicate == ckg.sameDocumentAs for q in report.quads)
+
+
+def test_every_curated_person_is_linked_to_the_passages_that_name_them(seeds: Path) -> None:
+    result = evaluate(seeds)
+    assert result.people >= 14
+    assert result.people_linked == result.people, result.unlinked
+
+
+def test_a_name_variant_links_and_a_short_name_does_not(loaded) -> None:
+    _, store = loaded
+    henderson = iris.person("robert-henderson")
+    linked = list(store.quads_for_pattern(None, ckg.mentions, henderson, None))
+    assert linked  # "Robert Henderson" in the cabinet item; "Rob Henderson" in the news article
+    news = {q.graph_name.value for q in linked}
+    assert any("001-75174c0c0c656543" in g for g in news)
+    # nobody is linked from a surname alone ("Mr Henderson"): every link is a full-name match
+    for quad in linked:
+        text = next(store.quads_for_pattern(quad.subject, ckg.passageText, None, None)).object.value
+        assert "Henderson" in text and ("Rob Henderson" in text or "Robert Henderson" in text)
+
+
+def test_the_2017_croydon_judgement_table(loaded) -> None:
+    _, store = loaded
+    judgements = {(value, detail) for file, value, detail in _candidates(store, "judgement") if file == "002_9facc654f6be437b.txt"}
+    assert judgements == {
+        ("inadequate", "overall"), ("inadequate", "sif-help-and-protection"), ("inadequate", "sif-looked-after"),
+        ("requires-improvement", "sif-adoption"), ("requires-improvement", "sif-care-leavers"),
+        ("inadequate", "sif-leadership"), ("inadequate", "sif-lscb"),
+    }
+
+
+def test_inspection_and_visit_dates(loaded) -> None:
+    _, store = loaded
+    fieldwork = _candidates(store, "fieldwork")
+    published = _candidates(store, "publication-date")
+    ended = _candidates(store, "fieldwork-end")
+    assert ("002_9facc654f6be437b.txt", "2017-06-19/2017-07-14", "inspection") in fieldwork  # the 2017 inspection
+    assert ("002_9facc654f6be437b.txt", "2017-09-04", "") in published
+    assert ("000_6feb5801381066ca.txt", "2020-02-14", "") in ended  # the 2020 re-inspection
+    assert ("000_6feb5801381066ca.txt", "2020-03-16", "") in published
+    assert ("004_56c72d7d748d64e6.txt", "2021-04-28/2021-04-29", "visits") in fieldwork  # Bradford's fifth visit
+    assert ("004_56c72d7d748d64e6.txt", "2021-06-04", "") in published
+    assert ("004_56c72d7d748d64e6.txt", "5", "") in _candidates(store, "visit-number")
+
+
+def test_precision_and_recall_against_the_curated_data(seeds: Path) -> None:
+    result = evaluate(seeds)
+    print("\n" + "\n".join(result.lines()))
+    assert result.precision >= 0.9
+    assert result.recall >= 0.6
+
+
+def test_candidates_never_enter_curated_graphs(loaded, curated: list[GraphPayload]) -> None:
+    docs, store = loaded
+    curated_graphs = {p.graph for p in curated}
+    assert not any(q.graph_name in curated_graphs for q in store.quads_for_pattern(None, ckg.candidateKind, None, None))
+    assert {p.kind for p in docs} == {"documents", "candidates"}
+
+
+def test_awkward_files_are_skipped_with_a_warning(tmp_path: Path, seeds: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "good.txt").write_bytes((seeds / "004_56c72d7d748d64e6.txt").read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    (folder / "huge.txt").write_bytes(b"Croydon children's services. " * (10_000_000 // 29 + 1))
+    (folder / "latin.txt").write_bytes("Caf\xe9 minutes: the Director of Children\x92s Services".encode("latin-1"))
+    (folder / "utf16.md").write_text("# Minutes\n\nCroydon council met.", encoding="utf-16")
+    (folder / "picture.png").write_bytes(b"\x89PNG")
+    payloads, warnings = load_documents(folder)
+    files = {q.object.value for p in payloads for q in p.quads if q.predicate == ckg.fileName}
+    assert files == {"good.txt", "latin.txt", "utf16.md"}
+    said = "\n".join(warnings)
+    assert "empty.txt: skipped: it is empty" in said
+    assert "binary.txt: skipped: it is binary" in said
+    assert f"more than the {MAX_BYTES / 1e6:.0f} MB" in said and "huge.txt" in said
+    assert "picture.png: skipped: not a text" in said
+
+
+def test_load_documents_from_the_cli_and_list_candidates(seeds: Path, cli_env: dict[str, str], tmp_path: Path) -> None:
+    done = subprocess.run([*CLI, "load", "--documents", str(seeds), "-q"], env=cli_env, cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    listed = subprocess.run([*CLI, "candidates", "--kind", "post", "--format", "yaml"], env=cli_env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert "Executive Director (People)" in listed.stdout and "about: barbara-peacock" in listed.stdout
+    # loading again replaces the documents rather than adding copies
+    folder = StoreFolder(cli_env["COUNCILKG_STORE"])
+    handle = ReadOnlyStore(folder)
+    before = len(list(handle.store().quads_for_pattern(None, ckg.candidateKind, None, None)))
+    handle.close()
+    load(folder, LoadPlan(documents=[seeds]))
+    handle = ReadOnlyStore(folder)
+    assert len(list(handle.store().quads_for_pattern(None, ckg.candidateKind, None, None))) == before
+    handle.close()
