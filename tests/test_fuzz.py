@@ -136,3 +136,24 @@ def test_any_parameter_text(runner: Runner, kind: str, text: object) -> None:
         assert exc.name == "p" and str(exc)
     else:
         assert isinstance(value, Value)
+
+
+ODD_DOCUMENTS = [b"<b>REPORT TO:</b>\t<b>x</b>", b"Meeting: 99/99/2020 - X (Item 1)", b"Robert Henderson, Director",
+                 b"the fifth of a series of Monitoring Visits took place on the 31 to 32 April 2021",
+                 b"\xef\xbb\xbf<p>&amp;&#0;&#x110000;</p>"]
+document_bytes = st.one_of(st.binary(max_size=600), st.text(max_size=600).map(lambda t: t.encode("utf-8", "surrogatepass")),
+                           st.text(max_size=300).map(lambda t: t.encode("utf-16", "surrogatepass")), st.sampled_from(ODD_DOCUMENTS))
+
+
+@FUZZ
+@given(files=st.lists(st.tuples(st.sampled_from([".txt", ".md", ".html", ".htm", ".pdf", ""]), document_bytes), min_size=1, max_size=4))
+def test_any_folder_of_documents(curated: list, files: list[tuple[str, bytes]]) -> None:
+    from loaders.documents import load_documents
+
+    known = [q for p in curated for q in p.quads]
+    with tempfile.TemporaryDirectory() as tmp:
+        for n, (suffix, content) in enumerate(files):
+            (Path(tmp) / f"doc{n}{suffix}").write_bytes(content)
+        payloads, warnings = load_documents(Path(tmp), known=known)
+    assert len({p.graph for p in payloads}) == len(payloads)
+    assert len(payloads) // 2 + len(warnings) == len(files)  # each file is loaded (2 graphs) or warned about
