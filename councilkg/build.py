@@ -103,12 +103,13 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
             payloads.extend(found)
             warnings.extend(notes)
     if plan.documents:
-        from loaders.documents import load_documents
+        from loaders.documents import NAME_PREDICATES, load_documents
 
-        known = [q for p in payloads for q in p.quads]
+        known = [q for p in payloads for q in p.quads if q.predicate in NAME_PREDICATES]
         if existing is not None and not plan.fresh:
             loading = {p.graph for p in payloads}
-            known += [q for q in existing.quads_for_pattern(None, None, None, None) if q.graph_name not in loading]
+            known += [q for predicate in NAME_PREDICATES for q in existing.quads_for_pattern(None, predicate, None, None)
+                      if q.graph_name not in loading]
         for path in plan.documents:
             say(f"reading documents in {path}")
             found, notes = load_documents(path, progress=say, known=known)

@@ -81,16 +81,14 @@ class _Upstream:
         self.stop()
         raise StoreError(f"oxigraph serve-read-only did not start on {self.generation} within {seconds:g} s")
 
-    @contextlib.contextmanager
-    def use(self):
+    def enter(self) -> None:
         with self._lock:
             self._in_flight += 1
-        try:
-            yield self
-        finally:
-            with self._lock:
-                self._in_flight -= 1
-                self._idle.notify_all()
+
+    def leave(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+            self._idle.notify_all()
 
     def retire(self, grace: float = 300.0) -> None:
         """Stop once no request is in flight (or after grace seconds), then release the lease."""
@@ -134,8 +132,12 @@ class ReadOnlyEndpoint:
         host, port = self.httpd.server_address[:2]
         return f"http://{host}:{port}/query"
 
-    def upstream(self) -> _Upstream:
-        """The server for the current generation, switching to a newer one when it is published."""
+    def acquire(self) -> _Upstream:
+        """The server for the current generation, counted as in use until its ``leave()``.
+
+        Switches to a newer generation when one is published; the old server is stopped once the
+        requests already using it finish.
+        """
         with self._lock:
             now = time.monotonic()
             if now - self._checked >= self.check_interval:
@@ -144,6 +146,7 @@ class ReadOnlyEndpoint:
                 if current is not None and current.resolve() != self._upstream.generation.resolve():
                     old, self._upstream = self._upstream, _Upstream(self.folder, current, self.timeout_s)
                     threading.Thread(target=old.retire, daemon=True).start()
+            self._upstream.enter()
             return self._upstream
 
     def serve_forever(self) -> None:
@@ -222,24 +225,25 @@ def _handler_for(endpoint: ReadOnlyEndpoint) -> type[BaseHTTPRequestHandler]:
                 update = "is an update" in str(exc)
                 self._reply(HTTPStatus.FORBIDDEN if update else HTTPStatus.BAD_REQUEST, str(exc))
                 return
+            headers = {"Accept": self.headers.get("Accept") or "application/sparql-results+json"}
             try:
-                upstream = endpoint.upstream()
+                upstream = endpoint.acquire()
             except StoreError as exc:
                 self._reply(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
                 return
-            headers = {"Accept": self.headers.get("Accept") or "application/sparql-results+json"}
-            with upstream.use():
-                try:
-                    if method == "GET":
-                        answer = requests.get(f"{upstream.url}/query?{payload.decode()}", headers=headers,
-                                              timeout=endpoint.timeout_s + 10)
-                    else:
-                        headers["Content-Type"] = kind or SPARQL_QUERY
-                        answer = requests.post(f"{upstream.url}/query", data=payload, headers=headers,
-                                               timeout=endpoint.timeout_s + 10)
-                except requests.RequestException as exc:
-                    self._reply(HTTPStatus.BAD_GATEWAY, f"The store's server did not answer: {exc}")
-                    return
+            try:
+                if method == "GET":
+                    answer = requests.get(f"{upstream.url}/query?{payload.decode()}", headers=headers,
+                                          timeout=endpoint.timeout_s + 10)
+                else:
+                    headers["Content-Type"] = kind or SPARQL_QUERY
+                    answer = requests.post(f"{upstream.url}/query", data=payload, headers=headers,
+                                           timeout=endpoint.timeout_s + 10)
+            except requests.RequestException as exc:
+                self._reply(HTTPStatus.BAD_GATEWAY, f"The store's server did not answer: {exc}")
+                return
+            finally:
+                upstream.leave()
             self.send_response(answer.status_code)
             for name in FORWARDED_HEADERS:
                 if name in answer.headers:
