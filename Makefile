@@ -8,10 +8,12 @@ STORE  ?= store
 PORT   ?= 8501
 SHARED ?= ../shared
 
-# National Ofsted data and the authority lookup, when the workplace's shared folder is present.
+# National Ofsted data, the authority lookup and the seed documents, when the workplace's shared folder is present.
 OFSTED_FILES := $(wildcard $(SHARED)/data/ofsted/*.ods)
 LOOKUP_FILES := $(wildcard $(SHARED)/data/reference/la_lookup.csv)
-LOAD_ARGS    := $(foreach f,$(LOOKUP_FILES),--lookup $(f)) $(foreach f,$(OFSTED_FILES),--ofsted $(f))
+SEED_DOCS    := $(wildcard $(SHARED)/seeds)
+LOAD_ARGS    := $(foreach f,$(LOOKUP_FILES),--lookup $(f)) $(foreach f,$(OFSTED_FILES),--ofsted $(f)) \
+                $(foreach d,$(SEED_DOCS),--documents $(d))
 
 .PHONY: run test install store rebuild lint docs bench clean
 
