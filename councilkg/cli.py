@@ -398,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="List the candidate facts `councilkg load --documents DIR` proposed, each with its passage "
                                    "and confidence; --format yaml writes them for review against the curated data.")
     p.add_argument("--kind", help="only this kind (post, judgement, fieldwork, fieldwork-end, publication-date, visit-number, "
-                                  "visit-focus)")
+                                  "visit-focus, credit)")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="X", help="only candidates at least this sure (0 to 1)")
     p.add_argument("--format", "-f", choices=["table", "yaml"], default="table")
     p.set_defaults(func=cmd_candidates)

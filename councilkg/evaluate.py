@@ -78,6 +78,8 @@ def _truth(store: ox.Store, graph: ox.NamedNode, file: str) -> set[tuple]:
     for inspection, start in _values(store, graph, ckg.fieldworkStart):
         for q in store.quads_for_pattern(inspection, ckg.fieldworkEnd, None, graph):
             truth.add((file, "fieldwork", f"{start}/{q.object.value}", ""))
+    for _, person in _values(store, graph, ckg.creditedTo):
+        truth.add((file, "credit", person, ""))
     for _, focus in _values(store, graph, ckg.focusAsWritten):
         truth.add((file, "visit-focus", _norm(focus), ""))
     return truth
@@ -118,11 +120,13 @@ def evaluate(documents: Path, curated: Path = CURATED_DIR) -> Evaluation:
         file = next((f for f, d in loaded.items() if d == document), "")
         if kind == "post":
             proposed = (file, kind, one(ckg.candidateSubject), _norm(value))
+        elif kind == "credit":
+            proposed = (file, kind, one(ckg.candidateSubject), "")
         elif kind == "visit-focus":
             proposed = (file, kind, _norm(value), "")
         else:
             proposed = (file, kind, value, detail if kind == "judgement" else "")
-        if file in files and kind in kinds | {"post", "judgement"}:
+        if file in files and kind in kinds | {"post", "judgement", "credit"}:
             result.proposed.add(proposed)
     for kind in sorted(kinds | {t[1] for t in result.proposed}):
         true = {t for t in result.truth if t[1] == kind}

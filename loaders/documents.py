@@ -11,7 +11,8 @@ agenda-item and minutes pages, committee reports, inspection letters, news artic
    name variants the graph already holds. A person is matched only by a full name of two or more
    words, and a name that belongs to more than one node is not linked;
 4. yields candidate facts (``ckg:CandidateFact``: a job title next to a known person's name, a
-   judgement table row, inspection and visit dates, a monitoring visit's number and focus), each
+   judgement table row, inspection and visit dates, a monitoring visit's number and focus, people
+   credited for work), each
    with its passage and a confidence, in a separate graph per document (kind ``candidates``),
    never mixed with the curated facts.
 
@@ -219,6 +220,13 @@ def extract(found: list[Passage], mentions: dict[int, list[tuple[NamedNode, str,
             if title:
                 value = re.split(r",?\s+(?:presented|thanked|said|who|was|is|has|will)\b|\t", title.group(1))[0].strip(" ,")
                 out.append(Candidate("post", value[:120], p, 0.8, node))
+        # people credited: a known person named after "thanked", "highlighted the work of", "praise", ...
+        credit = re.search(r"(?i)\b(thanked|thanks to|highlighted (?:the |to )?work of|praised|praise|congratulated|commended)\b", p.text)
+        if credit:
+            for node, _label, start, _end in mentions.get(p.number, []):
+                if index.kinds.get(node) == "person" and start - p.start > credit.start():
+                    clause = p.text[credit.start():credit.start() + 160].split(". ")[0]
+                    out.append(Candidate("credit", clause.strip(), p, 0.6, node))
         # a judgement table row: "<area> <tab> <grade>"
         for line in p.text.splitlines():
             cells = [c.strip() for c in re.split(r"\t+|\s{3,}", line) if c.strip()]
