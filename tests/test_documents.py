@@ -163,3 +163,11 @@ def test_load_documents_from_the_cli_and_list_candidates(seeds: Path, cli_env: d
     handle = ReadOnlyStore(folder)
     assert len(list(handle.store().quads_for_pattern(None, ckg.candidateKind, None, None))) == before
     handle.close()
+
+
+def test_people_credited_for_work(loaded) -> None:
+    _, store = loaded
+    rows = Runner(EmbeddedBackend(store)).canned("document_candidates", {"kind": "credit"}).strings()
+    credited = {(r["fileName"], r["subjectLabel"]) for r in rows}
+    assert {("000_6feb5801381066ca.txt", "Robert Henderson"), ("000_6feb5801381066ca.txt", "Nick Pendry")} <= credited
+    assert all(r["passage"] and float(r["confidence"]) < 0.8 for r in rows)  # a looser pattern: less sure
