@@ -111,6 +111,11 @@ class _Upstream:
             self._lease = None
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default (5) resets connections when many clients arrive at once
+
+
 class ReadOnlyEndpoint:
     """The endpoint: an HTTP front on ``host:port`` and the Oxigraph server for the current generation."""
 
@@ -124,8 +129,7 @@ class ReadOnlyEndpoint:
         self._lock = threading.Lock()
         self._checked = time.monotonic()
         self._upstream = _Upstream(self.folder, self.folder.require_current(), timeout_s)
-        self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
-        self.httpd.daemon_threads = True
+        self.httpd = _Server((host, port), _handler_for(self))
 
     @property
     def url(self) -> str:
@@ -228,8 +232,8 @@ def _handler_for(endpoint: ReadOnlyEndpoint) -> type[BaseHTTPRequestHandler]:
             headers = {"Accept": self.headers.get("Accept") or "application/sparql-results+json"}
             try:
                 upstream = endpoint.acquire()
-            except StoreError as exc:
-                self._reply(HTTPStatus.SERVICE_UNAVAILABLE, str(exc))
+            except (StoreError, OSError) as exc:  # e.g. a generation removed while switching: retry
+                self._reply(HTTPStatus.SERVICE_UNAVAILABLE, f"The store is not available right now: {exc}")
                 return
             try:
                 if method == "GET":
