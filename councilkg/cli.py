@@ -101,9 +101,15 @@ def _load_remote(args: argparse.Namespace, plan, say) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
     from councilkg.paths import default_store
     from councilkg.serve import ReadOnlyEndpoint
 
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # so that `finally` stops the Oxigraph servers too
+
+    signal.signal(signal.SIGTERM, stop)
     endpoint = ReadOnlyEndpoint(args.store or default_store(), host=args.host, port=args.port, timeout_s=args.timeout,
                                 log=not args.quiet)
     print(f"read-only SPARQL endpoint at {endpoint.url} (store {endpoint.folder.root}; queries stop after "

@@ -129,6 +129,7 @@ class ReadOnlyEndpoint:
         self._lock = threading.Lock()
         self._checked = time.monotonic()
         self._upstream = _Upstream(self.folder, self.folder.require_current(), timeout_s)
+        self._retiring: list[_Upstream] = []
         self.httpd = _Server((host, port), _handler_for(self))
 
     @property
@@ -148,10 +149,25 @@ class ReadOnlyEndpoint:
                 self._checked = now
                 current = self.folder.current_path()
                 if current is not None and current.resolve() != self._upstream.generation.resolve():
-                    old, self._upstream = self._upstream, _Upstream(self.folder, current, self.timeout_s)
-                    threading.Thread(target=old.retire, daemon=True).start()
+                    self._replace(current)
             self._upstream.enter()
             return self._upstream
+
+    def _replace(self, generation: Path) -> None:
+        """Send new requests to a fresh server on generation; stop the old one when its requests end. Hold _lock."""
+        old, self._upstream = self._upstream, _Upstream(self.folder, generation, self.timeout_s)
+        self._retiring.append(old)
+        threading.Thread(target=old.retire, daemon=True).start()
+
+    def recycle(self, upstream: _Upstream) -> None:
+        """Replace a server that ran out of time on a query.
+
+        Oxigraph answers a timed-out query with an error but its worker keeps computing; only
+        stopping the process frees the CPU. A fresh server on the same generation takes over.
+        """
+        with self._lock:
+            if upstream is self._upstream:
+                self._replace(upstream.generation)
 
     def serve_forever(self) -> None:
         self.httpd.serve_forever()
@@ -159,7 +175,9 @@ class ReadOnlyEndpoint:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
-        self._upstream.stop()
+        with self._lock:
+            for upstream in [self._upstream, *self._retiring]:
+                upstream.stop()
 
 
 def _handler_for(endpoint: ReadOnlyEndpoint) -> type[BaseHTTPRequestHandler]:
@@ -235,6 +253,7 @@ def _handler_for(endpoint: ReadOnlyEndpoint) -> type[BaseHTTPRequestHandler]:
             except (StoreError, OSError) as exc:  # e.g. a generation removed while switching: retry
                 self._reply(HTTPStatus.SERVICE_UNAVAILABLE, f"The store is not available right now: {exc}")
                 return
+            started = time.monotonic()
             try:
                 if method == "GET":
                     answer = requests.get(f"{upstream.url}/query?{payload.decode()}", headers=headers,
@@ -248,6 +267,8 @@ def _handler_for(endpoint: ReadOnlyEndpoint) -> type[BaseHTTPRequestHandler]:
                 return
             finally:
                 upstream.leave()
+                if time.monotonic() - started >= endpoint.timeout_s:
+                    endpoint.recycle(upstream)  # its worker may still be running the query
             self.send_response(answer.status_code)
             for name in FORWARDED_HEADERS:
                 if name in answer.headers:

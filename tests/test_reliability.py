@@ -188,7 +188,28 @@ def test_twenty_clients_of_councilkg_serve_during_a_rebuild(built: StoreFolder, 
         assert errors == [], errors[:5]
         assert done[0] == 200
         assert runaway_status and runaway_status[0] >= 400
+        # the server that ran out of time on the runaway is replaced and stopped: one Oxigraph server is left
+        deadline = time.monotonic() + 30
+        while len(_oxigraph_servers(tmp_path)) > 1:
+            assert time.monotonic() < deadline, f"servers still running: {_oxigraph_servers(tmp_path)}"
+            time.sleep(0.5)
         print(f"\n[councilkg serve] 20 clients + 1 runaway, {done[0]} queries in {seconds:.1f} s during a rebuild; errors = 0")
     finally:
         server.terminate()
         server.wait(timeout=30)
+    assert _oxigraph_servers(tmp_path) == [], "councilkg serve left Oxigraph servers running after SIGTERM"
+
+
+def _oxigraph_servers(under: Path) -> list[int]:
+    """Process ids of Oxigraph servers whose command line names a path under this test's folder."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "serve-read-only" in cmdline and str(under) in cmdline:
+            found.append(int(proc.name))
+    return found
