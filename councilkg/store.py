@@ -105,9 +105,67 @@ def write_graphs(store: ox.Store, payloads: Iterable[GraphPayload], *, drop_kind
     log = load_records(payloads, now)
     all_quads = [q for p in payloads for q in p.quads] + log
     if bulk:
-        store.bulk_extend(all_quads)
+        bulk_write(store, all_quads)
     else:
         store.extend(all_quads)
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return any(isinstance(term, ox.BlankNode) for term in (quad.subject, quad.object, quad.graph_name))
+
+
+def bulk_threads() -> int:
+    """How many bulk loads to run side by side: one per CPU this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, 2 * cpus))
+
+
+def bulk_write(store: ox.Store, quads: list[ox.Quad], threads: int | None = None) -> None:
+    """Write quads to a store nobody else reads with Oxigraph's bulk loader, on several CPUs.
+
+    One ``bulk_load`` call keeps one CPU busy, so the quads are serialised as N-Quads in
+    ``threads`` slices loaded side by side (pyoxigraph releases the GIL while it loads; the
+    loaders' sorted files are ingested by RocksDB, which accepts them concurrently, and the
+    same term or quad written by two slices is one key). Used only on a new store
+    generation: a bulk load is not a transaction. Each parse of N-Quads gives its blank nodes new
+    identities, so quads with a blank node are kept out of the slices and written as the objects
+    they are (``bulk_extend``), which keeps a blank node one node.
+    """
+    if threads is None:  # small loads gain nothing from slicing
+        threads = bulk_threads() if len(quads) >= 50_000 else 1
+    if threads == 1:
+        store.bulk_extend(quads)
+        return
+    step = -(-len(quads) // threads)
+    errors: list[BaseException] = []
+
+    def load(chunk: bytes) -> None:
+        try:
+            store.bulk_load(chunk, format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
+
+    workers = []
+    with_blank_nodes: list[ox.Quad] = []
+    for start in range(0, len(quads), step):  # each slice starts loading while the next is serialised
+        part = quads[start:start + step]
+        chunk = ox.serialize(part, format=ox.RdfFormat.N_QUADS)
+        if b"_:" in chunk:  # maybe a blank node (or only text that looks like one)
+            with_blank_nodes += [q for q in part if _has_blank_node(q)]
+            chunk = ox.serialize([q for q in part if not _has_blank_node(q)], format=ox.RdfFormat.N_QUADS)
+        workers.append(threading.Thread(target=load, args=(chunk,), name=f"bulk-load-{len(workers)}"))
+        workers[-1].start()
+    try:
+        if with_blank_nodes:
+            store.bulk_extend(with_blank_nodes)
+    finally:
+        for worker in workers:
+            worker.join()
+    if errors:
+        raise errors[0]
 
 
 def stale_graphs(store: ox.Store, keep: set[ox.NamedNode], drop_kinds: Iterable[str]) -> list[ox.NamedNode]:
@@ -332,8 +390,7 @@ class StoreFolder:
                 if check is not None:
                     say("checking the new store")
                     check(store)
-                counts = graph_counts(store)
-                store.optimize()
+                counts = _counts_while_optimizing(store)
                 store.flush()
                 del store
                 gc.collect()
@@ -358,6 +415,29 @@ class BuildResult:
     generation: Path
     manifest: dict
     seconds: float
+
+
+def _counts_while_optimizing(store: ox.Store) -> dict[ox.NamedNode, int]:
+    """Compact a finished generation (queries on a bulk-loaded store run 2-3x faster once compacted)
+    and count its graphs on another thread meanwhile: both only read the same content."""
+    counted: dict[str, dict[ox.NamedNode, int] | BaseException] = {}
+
+    def count() -> None:
+        try:
+            counted["counts"] = graph_counts(store)
+        except BaseException as exc:  # re-raised below
+            counted["counts"] = exc
+
+    counter = threading.Thread(target=count, name="graph-counts")
+    counter.start()
+    try:
+        store.optimize()
+    finally:
+        counter.join()
+    result = counted["counts"]
+    if isinstance(result, BaseException):
+        raise result
+    return result
 
 
 def _fsync_dir(path: Path) -> None:

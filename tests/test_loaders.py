@@ -194,3 +194,42 @@ def test_a_deleted_curated_file_loses_its_graph_on_reload(curated_copy: Path, tm
     handle.close()
     assert iris.source("inside-croydon-2019-monitoring-visit-7").value not in names
     assert iris.source("croydon-cyp-scrutiny-2017-09-19-item-6").value in names
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_the_parallel_bulk_load_writes_exactly_what_extend_writes(curated: list[GraphPayload], tmp_path: Path,
+                                                                   threads: int) -> None:
+    """Slices loaded side by side on disk give the same quads as one transactional extend, and a blank
+    node whose statements fall in different slices stays one node."""
+    from councilkg.store import bulk_write
+
+    quads = [q for p in curated for q in p.quads]
+    shared = ox.BlankNode()
+    graph = curated[0].graph
+    quads.insert(0, ox.Quad(shared, iris.rdfs.label, ox.Literal("first slice"), graph))
+    quads.append(ox.Quad(shared, iris.rdfs.comment, ox.Literal("last slice"), graph))
+    quads += quads[:50]  # a quad given twice is stored once
+    expected = ox.Store()
+    expected.extend(quads)
+    store = ox.Store(str(tmp_path / f"bulk{threads}"))
+    bulk_write(store, quads, threads=threads)
+    assert sorted_nquads(store) == sorted_nquads(expected)
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.subject, ox.BlankNode)}
+    assert len(subjects) == 1
+
+
+def test_a_failing_slice_fails_the_bulk_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from councilkg import store as store_module
+
+    quads = [ox.Quad(iris.person(f"p{i}"), iris.rdfs.label, ox.Literal(f"P {i}"), iris.source("s")) for i in range(30)]
+    real = store_module.ox.serialize
+    calls = []
+
+    def corrupt(items: list[ox.Quad], format: ox.RdfFormat) -> bytes:  # pyoxigraph's keyword name
+        calls.append(len(items))
+        data = real(items, format=format)
+        return data if len(calls) < 2 else data + b"<broken"
+
+    monkeypatch.setattr(store_module.ox, "serialize", corrupt)
+    with pytest.raises(SyntaxError):
+        store_module.bulk_write(ox.Store(str(tmp_path / "bulk")), quads, threads=2)
