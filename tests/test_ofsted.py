@@ -186,6 +186,11 @@ def test_disagreements_between_releases_are_kept_and_listed(national) -> None:
     result = runner.canned("source_disagreements", {"council": "Nottingham"})
     found = {(r["propertyLabel"], r["value1"], r["value2"]) for r in result.strings()}
     assert ("publication date", "2022-11-05", "2022-09-05") in found
+    # the national form lists the same disagreement among all the others, with no council asked for
+    everywhere = runner.canned("source_disagreements").strings()
+    assert {(r["council"], r["subject"], r["propertyLabel"], r["value1"], r["value2"]) for r in everywhere} >= {
+        ("", r["subject"], r["propertyLabel"], r["value1"], r["value2"]) for r in result.strings()}
+    assert len({r["subject"].split("/")[-2] for r in everywhere}) > 1  # more than Nottingham's
     # one inspection node carries both dates, each in its own release's graph
     dates = rows(store, "SELECT ?g ?p WHERE { GRAPH ?g { <https://w3id.org/councilkg/id/inspection/E06000018/2022-09-05> "
                         "ckg:publicationDate ?p } }")
