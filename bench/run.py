@@ -381,7 +381,9 @@ def write_report(report: dict, out: Path) -> None:
         for key, q in r["queries"]["queries"].items():
             h = http.get(key, {}).get("runner", {}).get("p50_ms")
             rd = rdf.get(key)
-            if rd is None:
+            if "rdflib" not in r:
+                rd_text, rd_ratio = "not run at this size", "—"
+            elif rd is None:
                 rd_text, rd_ratio = "not run (time budget)", "—"
             elif "error" in rd:
                 rd_text, rd_ratio = "rdflib failed: " + rd["error"].replace("|", "/")[:80], "—"
@@ -392,11 +394,15 @@ def write_report(report: dict, out: Path) -> None:
             lines.append(f"| {key} | {q['rows']:,} | {_fmt(q['runner']['p50_ms'])} | {_fmt(q['runner']['p95_ms'])} | "
                          f"{_fmt(q.get('raw', {}).get('p50_ms'))} | {q.get('ratio_runner_vs_raw', 0):.2f}× | {_fmt(h)} | "
                          f"{(h / q['runner']['p50_ms']) if h else 0:.2f}× | {rd_text} | {rd_ratio} |")
-        rinfo = r.get("rdflib", {})
+        rinfo = r.get("rdflib")
+        if rinfo is None:
+            rdflib_memory = f"rdflib not run above {report.get('rdflib_max_size', 1_000_000):,} triples (`--rdflib-max-size`)"
+        else:
+            rdflib_memory = (f"rdflib {rinfo.get('peak_mib', 0):,.0f} MiB (parse {rinfo.get('parse_s', 0):.1f} s"
+                             f"{'; ' + rinfo['parse'] if 'parse' in rinfo and not rinfo.get('parse_s') else ''}; "
+                             f"rdflib time budget {rinfo.get('budget_s', 0):g} s)")
         lines += ["", f"Peak memory: load {r['load']['peak_mib']:,.0f} MiB, embedded queries {r['queries']['peak_mib']:,.0f} MiB, "
-                      f"rdflib {rinfo.get('peak_mib', 0):,.0f} MiB (parse {rinfo.get('parse_s', 0):.1f} s"
-                      f"{'; ' + rinfo['parse'] if 'parse' in rinfo and not rinfo.get('parse_s') else ''}; "
-                      f"rdflib time budget {rinfo.get('budget_s', 0):g} s)."]
+                      f"{rdflib_memory}."]
     (out / "report.md").write_text("\n".join(lines) + "\n")
 
 
@@ -408,6 +414,7 @@ def main() -> int:
     parser.add_argument("--rdflib-budget", type=float, default=900.0, help="seconds rdflib may take in all, per size (default 900)")
     parser.add_argument("--rdflib-max-size", type=int, default=1_000_000, help="skip rdflib above this size")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"), help="where to write report.md and report.json")
+    parser.add_argument("--render", action="store_true", help="only rewrite report.md from the report.json in --out")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
@@ -423,9 +430,12 @@ def main() -> int:
         phase_rdflib(Path(args.work), json.loads((Path(args.work) / "skip.json").read_text()))
         return 0
 
-    report = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "reps": args.reps,
-              "rdflib_cap": args.rdflib_cap, "sizes": {}}
     out = Path(args.out)
+    if args.render:
+        write_report(json.loads((out / "report.json").read_text()), out)
+        return 0
+    report = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "reps": args.reps,
+              "rdflib_cap": args.rdflib_cap, "rdflib_max_size": args.rdflib_max_size, "sizes": {}}
     print("real data load ...", file=sys.stderr, flush=True)
     report["real_data"] = run_real_data()
     for size in [int(float(s)) for s in args.sizes.split(",")]:
