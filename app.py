@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import networkx as nx
 import streamlit as st
 
 from councilkg import catalogue, charts, explore, iris, network, overview, ui
@@ -247,6 +248,12 @@ def page_network(runner: Runner) -> None:
     if graph.number_of_nodes() == 0:
         st.info("No people or organisations match these filters.")
         return
+    if network.too_big_to_draw(graph):
+        st.warning(f"{graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges: too many to draw readably "
+                   f"(at most {network.MAX_DRAWN_NODES:,}). Choose a council, role types or a date in the sidebar, or "
+                   "centre on a node above; or export the whole graph as GraphML for a tool such as Gephi.")
+        _graphml_button(graph)
+        return
     nodes, edges = network.drawing(graph, measure)
     st.caption(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges. Colour: kind; size: {measure} centrality. "
                "Click a node (or choose it below) to see its details.")
@@ -266,6 +273,10 @@ def page_network(runner: Runner) -> None:
     if view == "Co-membership":
         st.subheader("Most central people")
         _table(network.most_central(graph, measure), key="net_central")
+    _graphml_button(graph)
+
+
+def _graphml_button(graph: nx.Graph) -> None:
     st.download_button("Export the shown graph (GraphML)", network.to_graphml(graph), file_name="councilkg-network.graphml",
                        mime="application/graphml+xml", key="net_graphml")
 

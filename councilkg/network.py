@@ -25,6 +25,14 @@ KIND_COLOURS = {
     "organisation": "#7f7f7f",
 }
 CENTRALITY = ("degree", "betweenness", "eigenvector")
+# Past this many nodes a drawing is an unreadable hairball that takes long to lay out; the app asks
+# for a narrower view (a council, roles, a date, or an ego network) and offers the GraphML instead.
+MAX_DRAWN_NODES = 400
+
+
+def too_big_to_draw(graph: nx.Graph) -> bool:
+    """Whether the graph has more nodes than a drawing can show readably (MAX_DRAWN_NODES)."""
+    return graph.number_of_nodes() > MAX_DRAWN_NODES
 
 
 @dataclass(frozen=True)
@@ -179,6 +187,9 @@ def _scalar(value: object) -> object:
 
 def drawing(graph: nx.Graph, measure: str = "degree") -> tuple[list[dict], list[dict]]:
     """Node and edge records for a chart: position, colour by kind, size by centrality."""
+    if too_big_to_draw(graph):
+        raise ValueError(f"{graph.number_of_nodes():,} nodes are too many to draw (at most {MAX_DRAWN_NODES:,}); "
+                         "draw an ego network or a narrower selection")
     positions = layout(graph)
     scores = centrality(graph, measure)
     top = max(scores.values(), default=0.0) or 1.0

@@ -332,3 +332,33 @@ def test_an_entity_page_shows_the_passages_that_name_it(tmp_path: Path, monkeypa
 
     ui.shared_runner().backend.close()
     st.cache_resource.clear()
+
+
+def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A national-scale store: the whole network is not drawn (nor laid out); an ego network is."""
+    from councilkg import network
+    from councilkg.build import LoadPlan, load
+    from councilkg.store import StoreFolder
+
+    root = tmp_path / "store"
+    load(StoreFolder(root), LoadPlan(synthetic=40_000, validate=False))
+    monkeypatch.setenv("COUNCILKG_STORE", str(root))
+    monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["page"] = "network"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    warning = " ".join(w.value for w in at.warning)
+    assert "too many to draw" in warning and f"at most {network.MAX_DRAWN_NODES}" in warning
+    assert not at.get("vega_lite_chart")
+    assert at.get("download_button")
+    commissioner = iris.person("synthetic-commissioner-0001").value
+    at.selectbox(key="net_centre").set_value(commissioner).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("vega_lite_chart") and not at.warning
+    from councilkg import ui
+
+    ui.shared_runner().backend.close()
+    st.cache_resource.clear()
