@@ -25,21 +25,22 @@ def app(app_store: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
     st.cache_resource.clear()
     st.cache_data.clear()
-
-    def make(page: str = "home", **params: str) -> AppTest:
-        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-        at.query_params["page"] = page
-        for key, value in params.items():
-            at.query_params[key] = value
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield make
+    yield _open
     from councilkg import ui
 
     ui.shared_runner().backend.close()
     st.cache_resource.clear()
+
+
+def _open(page: str = "home", **params: str) -> AppTest:
+    """Run the app on a page with these query parameters; it must not raise."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.query_params["page"] = page
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 def texts(at: AppTest) -> str:
@@ -307,49 +308,46 @@ def test_a_missing_store_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
     st.cache_resource.clear()
 
 
-def test_an_entity_page_shows_the_passages_that_name_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def app_on(monkeypatch: pytest.MonkeyPatch):
+    """An AppTest on a store a test built itself (load plan in, page open); closed afterwards."""
     from councilkg.build import LoadPlan, load
     from councilkg.store import StoreFolder
 
-    from .conftest import require_shared
+    def make(root: Path, plan: LoadPlan, page: str, **params: str) -> AppTest:
+        load(StoreFolder(root), plan)
+        monkeypatch.setenv("COUNCILKG_STORE", str(root))
+        monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
+        st.cache_resource.clear()
+        st.cache_data.clear()
+        return _open(page, **params)
 
-    root = tmp_path / "store"
-    load(StoreFolder(root), LoadPlan(documents=[require_shared("seeds")]))
-    monkeypatch.setenv("COUNCILKG_STORE", str(root))
-    monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["page"] = "entity"
-    at.query_params["iri"] = iris.person("robert-henderson").value
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    assert "In the words of the documents" in [s.value for s in at.subheader]
-    labels = [e.label for e in at.expander]
-    assert any(label.startswith("Outcome of the Ofsted Inspection") and "passage" in label for label in labels)
-    assert any("Rob Henderson" in m.value or "Robert Henderson" in m.value for m in at.markdown)
+    yield make
     from councilkg import ui
 
     ui.shared_runner().backend.close()
     st.cache_resource.clear()
 
 
-def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_entity_page_shows_the_passages_that_name_it(tmp_path: Path, app_on) -> None:
+    from councilkg.build import LoadPlan
+
+    from .conftest import require_shared
+
+    at = app_on(tmp_path / "store", LoadPlan(documents=[require_shared("seeds")]), "entity",
+                iri=iris.person("robert-henderson").value)
+    assert "In the words of the documents" in [s.value for s in at.subheader]
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("Outcome of the Ofsted Inspection") and "passage" in label for label in labels)
+    assert any("Rob Henderson" in m.value or "Robert Henderson" in m.value for m in at.markdown)
+
+
+def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, app_on) -> None:
     """A national-scale store: the whole network is not drawn (nor laid out); an ego network is."""
     from councilkg import network
-    from councilkg.build import LoadPlan, load
-    from councilkg.store import StoreFolder
+    from councilkg.build import LoadPlan
 
-    root = tmp_path / "store"
-    load(StoreFolder(root), LoadPlan(synthetic=40_000, validate=False))
-    monkeypatch.setenv("COUNCILKG_STORE", str(root))
-    monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["page"] = "network"
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = app_on(tmp_path / "store", LoadPlan(synthetic=40_000, validate=False), "network")
     warning = " ".join(w.value for w in at.warning)
     assert "too many to draw" in warning and f"at most {network.MAX_DRAWN_NODES}" in warning
     assert not at.get("vega_lite_chart")
@@ -358,7 +356,3 @@ def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, monk
     at.selectbox(key="net_centre").set_value(commissioner).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.get("vega_lite_chart") and not at.warning
-    from councilkg import ui
-
-    ui.shared_runner().backend.close()
-    st.cache_resource.clear()
