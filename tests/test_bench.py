@@ -1,0 +1,68 @@
+"""The benchmark script runs end to end at a tiny size and writes a report with every section."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from councilkg.paths import ROOT
+
+from .conftest import require_shared
+
+
+def test_the_benchmark_writes_its_report(tmp_path: Path) -> None:
+    require_shared("data")
+    out = tmp_path / "results"
+    run = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "3000,4000", "--reps", "2",
+                          "--rdflib-budget", "60", "--rdflib-max-size", "3000", "--out", str(out)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr[-2000:]
+    report = json.loads((out / "report.json").read_text())
+    assert set(report["sizes"]) == {"3000", "4000"}
+    small, large = report["sizes"]["3000"], report["sizes"]["4000"]
+    assert small["load"]["triples"] > 2000 and small["load"]["raw_tps"] > 0
+    assert small["queries"]["queries"].keys() == small["http"]["queries"].keys()
+    assert "rdflib" in small and "rdflib" not in large
+    text = (out / "report.md").read_text()
+    for heading in ("## Load", "## Queries at"):
+        assert heading in text
+    assert "not run at this size" in text and "rdflib not run above 3,000 triples" in text
+    # the targets are judged at 10^6 triples only
+    assert "## Targets" not in text
+    # the markdown can be rewritten from the JSON alone
+    (out / "report.md").unlink()
+    subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--render", "--out", str(out)], check=True, timeout=60)
+    assert (out / "report.md").read_text() == text
+
+
+def _bench_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("councilkg_bench_run", ROOT / "bench" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_targets_say_what_was_met_and_by_how_much() -> None:
+    bench = _bench_module()
+
+    def q(p50: float, ratio: float) -> dict:
+        return {"runner": {"p50_ms": p50}, "ratio_runner_vs_raw": ratio}
+
+    report = {"sizes": {"1000000": {
+        "load": {"triples": 1_000_000, "build_tps": 120_000, "end_to_end_tps": 160_000},
+        "queries": {"queries": {
+            "a [example]": q(130.0, 1.0), "a [national]": q(900.0, 1.0),  # the national form is not judged
+            "b [example]": q(20.0, 1.3),
+            "c [national]": q(40.0, 1.0),  # takes no parameter: this is its example
+        }}}}}
+    text = "\n".join(bench._targets(report))
+    assert "| every canned query's example, p50 embedded | < 100 ms | **missed** | a [example] 130 ms (1.30× the target) |" in text
+    assert "| runner ÷ raw pyoxigraph, p50 | ≤ 1.2× | **missed** | worst b [example] 1.30× |" in text
+    assert "120,000 triples/s, 20% short" in text
+    assert "| met | 160,000 triples/s |" in text
+    report["sizes"]["1000000"]["queries"]["queries"]["a [example]"] = q(50.0, 1.0)
+    assert "met | slowest a [example] 50.0 ms" in "\n".join(bench._targets(report))
