@@ -115,7 +115,8 @@ def _has_blank_node(quad: ox.Quad) -> bool:
 
 
 def bulk_threads() -> int:
-    """How many bulk loads to run side by side: one per CPU this process may use, at most 4."""
+    """How many bulk loads to run side by side: two per CPU this process may use (each load waits on
+    the disk part of the time; 4 beat 2 on a 2-CPU machine), at most 4."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
@@ -126,8 +127,9 @@ def bulk_threads() -> int:
 def bulk_write(store: ox.Store, quads: list[ox.Quad], threads: int | None = None) -> None:
     """Write quads to a store nobody else reads with Oxigraph's bulk loader, on several CPUs.
 
-    One ``bulk_load`` call keeps one CPU busy, so the quads are serialised as N-Quads in
-    ``threads`` slices loaded side by side (pyoxigraph releases the GIL while it loads; the
+    Below a few million quads one ``bulk_load`` call keeps one CPU busy, so the quads are
+    serialised as N-Quads in ``threads`` slices loaded side by side (pyoxigraph releases the GIL
+    while it loads; the
     loaders' sorted files are ingested by RocksDB, which accepts them concurrently, and the
     same term or quad written by two slices is one key). Used only on a new store
     generation: a bulk load is not a transaction. Each parse of N-Quads gives its blank nodes new
@@ -148,17 +150,17 @@ def bulk_write(store: ox.Store, quads: list[ox.Quad], threads: int | None = None
         except BaseException as exc:  # re-raised in the calling thread
             errors.append(exc)
 
-    workers = []
+    workers: list[threading.Thread] = []
     with_blank_nodes: list[ox.Quad] = []
-    for start in range(0, len(quads), step):  # each slice starts loading while the next is serialised
-        part = quads[start:start + step]
-        chunk = ox.serialize(part, format=ox.RdfFormat.N_QUADS)
-        if b"_:" in chunk:  # maybe a blank node (or only text that looks like one)
-            with_blank_nodes += [q for q in part if _has_blank_node(q)]
-            chunk = ox.serialize([q for q in part if not _has_blank_node(q)], format=ox.RdfFormat.N_QUADS)
-        workers.append(threading.Thread(target=load, args=(chunk,), name=f"bulk-load-{len(workers)}"))
-        workers[-1].start()
     try:
+        for start in range(0, len(quads), step):  # each slice starts loading while the next is serialised
+            part = quads[start:start + step]
+            chunk = ox.serialize(part, format=ox.RdfFormat.N_QUADS)
+            if b"_:" in chunk:  # maybe a blank node (or only text that looks like one)
+                with_blank_nodes += [q for q in part if _has_blank_node(q)]
+                chunk = ox.serialize([q for q in part if not _has_blank_node(q)], format=ox.RdfFormat.N_QUADS)
+            workers.append(threading.Thread(target=load, args=(chunk,), name=f"bulk-load-{len(workers)}"))
+            workers[-1].start()
         if with_blank_nodes:
             store.bulk_extend(with_blank_nodes)
     finally:
