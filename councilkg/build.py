@@ -48,6 +48,12 @@ class LoadPlan:
     fresh: bool = False
     validate: bool = True
 
+    def drop_kinds(self) -> list[str]:
+        """Source kinds whose graphs this load replaces as a whole: a curated file deleted since the last
+        load loses its graph, and a document load replaces the documents loaded before (give every
+        folder at once)."""
+        return (["curated"] if self.curated is not None else []) + (["documents", "candidates"] if self.documents else [])
+
 
 @dataclass
 class LoadReport:
@@ -144,8 +150,5 @@ def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, 
         if handle is not None:
             handle.close()
     read_seconds = time.monotonic() - started
-    drop = ["curated"] if plan.curated is not None else []
-    if plan.documents:  # a document load replaces the documents loaded before (give every folder at once)
-        drop += ["documents", "candidates"]
-    result = folder.build(payloads, fresh=plan.fresh, drop_kinds=drop, progress=progress, lock_wait=lock_wait)
+    result = folder.build(payloads, fresh=plan.fresh, drop_kinds=plan.drop_kinds(), progress=progress, lock_wait=lock_wait)
     return LoadReport(payloads, result, read_seconds, warnings)

@@ -93,8 +93,7 @@ def _load_remote(args: argparse.Namespace, plan, say) -> int:
     payloads, warnings = collect_payloads(plan, say)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    drop = (["curated"] if plan.curated else []) + (["documents", "candidates"] if plan.documents else [])
-    written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=drop, progress=say)
+    written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=plan.drop_kinds(), progress=say)
     print(f"wrote {written:,} triples in {len(payloads) + 1} graphs to {args.gsp_endpoint} "
           f"in {time.monotonic() - started:.2f} s")
     return EXIT_OK
