@@ -150,6 +150,7 @@ def phase_load(size: int, work: Path) -> dict:
 def phase_queries(work: Path, reps: int, endpoint: str | None) -> dict:
     import pyoxigraph as ox
 
+    from councilkg import catalogue
     from councilkg.backends import EmbeddedBackend, RemoteBackend
     from councilkg.runner import Runner
     from councilkg.safety import analyse, inject_values
@@ -159,10 +160,8 @@ def phase_queries(work: Path, reps: int, endpoint: str | None) -> dict:
     backend = RemoteBackend(endpoint, timeout=120) if endpoint else embedded
     runner = Runner(backend, limit=None, timeout=120)
     raw = ox.Store.read_only(str((work / "store" / "current").resolve()))
-    out = {}
+    out, texts = {}, {}
     for name, label, bindings in _cases(Runner(embedded)):
-        from councilkg import catalogue
-
         query = catalogue.get(name)
         text = inject_values(analyse(query.text), {k: v.n3() for k, v in bindings.items()})
         runner_times, raw_times, rows = [], [], 0
@@ -188,10 +187,8 @@ def phase_queries(work: Path, reps: int, endpoint: str | None) -> dict:
             entry["raw"] = _stats(raw_times)
             entry["ratio_runner_vs_raw"] = entry["runner"]["p50_ms"] / max(entry["raw"]["p50_ms"], 1e-6)
         out[f"{name} [{label}]"] = entry
-        texts_path = work / "texts.json"
-        texts = json.loads(texts_path.read_text()) if texts_path.exists() else {}
         texts[f"{name} [{label}]"] = text
-        texts_path.write_text(json.dumps(texts))
+    (work / "texts.json").write_text(json.dumps(texts))  # the queries as run, for the rdflib phase
     embedded.close()
     return {"queries": out, "peak_mib": _peak_mib()}
 
