@@ -110,11 +110,11 @@ def phase_load(size: int, work: Path) -> dict:
 
     import pyoxigraph as ox
 
+    from councilkg.build import LoadPlan, collect_payloads
     from councilkg.store import StoreFolder
-    from loaders.synthetic import generate
 
-    started = time.perf_counter()
-    payloads = list(generate(size, SEED))
+    started = time.perf_counter()  # generated as `councilkg load --synthetic` does it
+    payloads, _ = collect_payloads(LoadPlan(curated=None, synthetic=size, synthetic_seed=SEED))
     generated = time.perf_counter() - started
     triples = sum(len(p.quads) for p in payloads)
     nq = work / "data.nq"

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from councilkg import iris
 from councilkg.paths import CURATED_DIR
-from councilkg.store import BuildResult, GraphPayload, StoreFolder
+from councilkg.store import BuildResult, GraphPayload, StoreFolder, gc_paused
 from councilkg.validate import Violation, validate_payloads
 
 Progress = Callable[[str], None]
@@ -125,7 +125,8 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
         from loaders.synthetic import generate
 
         say(f"generating about {plan.synthetic:,} synthetic triples (seed {plan.synthetic_seed}); they are marked synthetic")
-        payloads.extend(generate(plan.synthetic, plan.synthetic_seed))
+        with gc_paused():
+            payloads.extend(generate(plan.synthetic, plan.synthetic_seed))
     if plan.validate:
         # The national tables are checked row by row as they are read; their SHACL check (tens of
         # seconds with pyshacl) is left to `councilkg validate`.

@@ -82,7 +82,9 @@ class _Namespace:
     def __getattr__(self, name: str) -> NamedNode:
         if name.startswith("__"):
             raise AttributeError(name)
-        return NamedNode(self._base + name)
+        term = NamedNode(self._base + name)
+        setattr(self, name, term)  # terms are immutable: later look-ups find it without this call
+        return term
 
     def __getitem__(self, name: str) -> NamedNode:
         return NamedNode(self._base + name)

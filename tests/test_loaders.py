@@ -233,3 +233,28 @@ def test_a_failing_slice_fails_the_bulk_load(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(store_module.ox, "serialize", corrupt)
     with pytest.raises(SyntaxError):
         store_module.bulk_write(ox.Store(str(tmp_path / "bulk")), quads, threads=2)
+
+
+def test_gc_paused_restores_the_collector_and_collects_what_it_is_asked_to() -> None:
+    import gc
+    import weakref
+
+    from councilkg.store import gc_paused
+
+    class Node:
+        pass
+
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), gc_paused():
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+        with gc_paused():  # nested: still paused afterwards
+            pass
+        assert not gc.isenabled() and gc.get_freeze_count() > 0
+        node = Node()
+        node.self = node  # a cycle only the collector can free
+        alive = weakref.ref(node)
+        del node
+        gc.collect()
+        assert alive() is None  # an explicit collection frees what the block made (the build's closed store)
+        raise RuntimeError("fails inside")
+    assert gc.isenabled() and gc.get_freeze_count() == 0
