@@ -7,9 +7,11 @@ For each size, synthetic data (loaders/synthetic.py, seed 1) is generated and me
 processes, so each phase's peak memory is its own:
 
 - load: the project's load path (``StoreFolder.build``: a new generation, load records, counts,
-  compaction, atomic switch) against a raw pyoxigraph ``bulk_load`` of the same N-Quads file;
+  compaction, atomic switch) against a raw pyoxigraph ``bulk_load`` of the same N-Quads file,
+  alternating, --load-reps times each up to 2*10^6 triples (medians reported);
 - queries: every canned query with its catalogue example parameters (and, where every parameter is
-  optional, also with none: the national form), p50 and p95 over --reps runs after one warm-up,
+  optional, also with none: the national form), p50 and p95 over --reps runs after one warm-up
+  (more for a fast query: as many as take about 0.3 s, up to 300),
   through the project's runner (parameters given as resolved terms) and through raw
   ``Store.query`` of the identical bound text, as a ratio;
 - http: the same queries through the runner against ``oxigraph serve-read-only`` on the same store;
@@ -27,19 +29,25 @@ import argparse
 import json
 import os
 import platform
+import queue
 import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 SEED = 1
+FAST_QUERY_S = 0.3  # a query timed --reps times is timed more often if that many runs take less than this
+MAX_QUERY_REPS = 300
+LOAD_REPS_MAX_SIZE = 2_000_000  # above it one build and one raw load take minutes each: timed once
 
 
 def _peak_mib() -> float:
@@ -105,7 +113,10 @@ def _patched_examples(council: str, person: str) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def phase_load(size: int, work: Path) -> dict:
+def phase_load(size: int, work: Path, reps: int) -> dict:
+    """Generate the data once, then time ``reps`` builds and raw bulk loads of it, alternating, each on a
+    fresh folder after an ``os.sync`` (so no run pays for writing back an earlier one's files); the
+    medians are reported. The last build is kept in work/store for the query phases."""
     import gc
 
     import pyoxigraph as ox
@@ -121,29 +132,38 @@ def phase_load(size: int, work: Path) -> dict:
     with nq.open("wb") as handle:
         for p in payloads:
             handle.write(ox.serialize(p.quads, format=ox.RdfFormat.N_QUADS))
-    started = time.perf_counter()
-    result = StoreFolder(work / "store").build(payloads, fresh=True)
-    built = time.perf_counter() - started
-    del payloads
-    gc.collect()
-    raw_dir = work / "raw"
-    started = time.perf_counter()
-    raw = ox.Store(str(raw_dir))
-    raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-    raw.flush()
-    raw_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    raw.optimize()  # the build compacts its store too (queries run 2-3x faster on it)
-    raw_optimize_seconds = time.perf_counter() - started
-    del raw
-    gc.collect()
-    shutil.rmtree(raw_dir, ignore_errors=True)
+    builds: list[float] = []
+    raws: list[float] = []
+    optimizes: list[float] = []
+    for rep in range(reps):
+        folder = work / "store" if rep == reps - 1 else work / f"build-{rep}"
+        os.sync()
+        started = time.perf_counter()
+        result = StoreFolder(folder).build(payloads, fresh=True)
+        builds.append(time.perf_counter() - started)
+        if folder != work / "store":
+            shutil.rmtree(folder)
+        raw_dir = work / f"raw-{rep}"
+        os.sync()
+        started = time.perf_counter()
+        raw = ox.Store(str(raw_dir))
+        raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+        raw.flush()
+        raws.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        raw.optimize()  # the build compacts its store too (queries run 2-3x faster on it)
+        optimizes.append(time.perf_counter() - started)
+        del raw
+        gc.collect()
+        shutil.rmtree(raw_dir)
+    built, raw_seconds, raw_optimize_seconds = (statistics.median(runs) for runs in (builds, raws, optimizes))
     stored = result.manifest["triples"]
     return {"triples": triples, "stored_triples": stored, "generate_s": generated, "build_s": built,
             "build_tps": triples / built, "end_to_end_s": generated + built, "end_to_end_tps": triples / (generated + built),
             "raw_bulk_load_s": raw_seconds, "raw_tps": triples / raw_seconds, "ratio_build_vs_raw": built / raw_seconds,
             "raw_optimize_s": raw_optimize_seconds,
             "ratio_build_vs_raw_compacted": built / (raw_seconds + raw_optimize_seconds),
+            "load_runs": reps, "build_runs_s": builds, "raw_runs_s": raws, "raw_optimize_runs_s": optimizes,
             "peak_mib": _peak_mib()}
 
 
@@ -165,7 +185,9 @@ def phase_queries(work: Path, reps: int, endpoint: str | None) -> dict:
         query = catalogue.get(name)
         text = inject_values(analyse(query.text), {k: v.n3() for k, v in bindings.items()})
         runner_times, raw_times, rows = [], [], 0
-        for i in range(reps + 1):
+        runs = reps
+        i = 0
+        while i <= runs:
             started = time.perf_counter()
             result = runner.canned(name, bindings)
             elapsed = time.perf_counter() - started
@@ -180,9 +202,12 @@ def phase_queries(work: Path, reps: int, endpoint: str | None) -> dict:
                 runner_times.append(elapsed)
                 if not endpoint:
                     raw_times.append(raw_elapsed)
+            else:  # a sub-millisecond query's p50 over a few runs is noise: fast queries run for FAST_QUERY_S
+                runs = max(reps, min(MAX_QUERY_REPS, int(FAST_QUERY_S / max(elapsed, 1e-6))))
             if elapsed > 20 and i >= 1:
                 break  # slow national forms: a few runs are enough
-        entry = {"rows": rows, "runner": _stats(runner_times)}
+            i += 1
+        entry = {"rows": rows, "runs": len(runner_times), "runner": _stats(runner_times)}
         if raw_times:
             entry["raw"] = _stats(raw_times)
             entry["ratio_runner_vs_raw"] = entry["runner"]["p50_ms"] / max(entry["raw"]["p50_ms"], 1e-6)
@@ -227,13 +252,20 @@ def _child(*args: str, timeout: float | None = None) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _forward_lines(stream: Iterable[str], lines: queue.Queue[str]) -> None:
+    """Put each line of stream on the queue, then "" at its end."""
+    for line in stream:
+        lines.put(line)
+    lines.put("")
+
+
 def run_rdflib(work: Path, cap: float, budget: float) -> dict:
     """Each query gets `cap` seconds: one over it is "did not finish", and rdflib is restarted for the rest.
 
     Everything stops when `budget` seconds (loading included) have gone; queries not reached are "not run".
+    The child's lines are read on a thread and handed over through a queue, so a line the parent has
+    not looked at yet (a query's start) cannot sit unseen in a read buffer while its clock runs.
     """
-    import select
-
     result: dict = {"queries": {}}
     keys = list(json.loads((work / "texts.json").read_text()))
     give_up = time.monotonic() + budget
@@ -243,6 +275,9 @@ def run_rdflib(work: Path, cap: float, budget: float) -> dict:
         process = subprocess.Popen([sys.executable, __file__, "--phase", "rdflib", "--work", str(work)],
                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
         assert process.stdout is not None
+        lines: queue.Queue[str] = queue.Queue()
+        reader = threading.Thread(target=_forward_lines, args=(process.stdout, lines), daemon=True)
+        reader.start()
         current, deadline, parsed = None, give_up, False
         try:
             while True:
@@ -253,10 +288,10 @@ def run_rdflib(work: Path, cap: float, budget: float) -> dict:
                     elif current is None and not parsed:
                         result["parse"] = "did not finish loading within the rdflib time budget"
                     break
-                ready, _, _ = select.select([process.stdout], [], [], remaining)
-                if not ready:
+                try:
+                    line = lines.get(timeout=remaining)
+                except queue.Empty:
                     continue
-                line = process.stdout.readline()
                 if not line:
                     break
                 msg = json.loads(line)
@@ -269,12 +304,14 @@ def run_rdflib(work: Path, cap: float, budget: float) -> dict:
                     result["queries"][msg["failed"]] = {"error": msg["message"]}
                     current, deadline = None, give_up
                 elif "done" in msg:
-                    result["queries"][msg["done"]] = {"ms": msg["ms"], "rows": msg["rows"]}
+                    done = {"ms": msg["ms"], "rows": msg["rows"]} if msg["ms"] <= cap * 1000 else {"dnf_s": cap}
+                    result["queries"][msg["done"]] = done
                     result["peak_mib"] = max(result.get("peak_mib", 0), msg["peak_mib"])
                     current, deadline = None, give_up
         finally:
             process.kill()
             process.wait()
+            reader.join(timeout=10)
         if "parse" in result:
             break
     result["budget_s"] = budget
@@ -396,19 +433,24 @@ def write_report(report: dict, out: Path) -> None:
     lines = ["# councilkg benchmark", "",
              f"Run {report['started']} on {m['cpus']} CPUs ({m['cpu']}), {m['memory']} memory, Python {m['python']}, "
              f"pyoxigraph {m['pyoxigraph']}, rdflib {m['rdflib']}. Synthetic data, seed {SEED}. "
-             f"{report['reps']} timed runs per query after one warm-up. Times in ms unless marked.", ""]
+             f"{report['reps']} timed runs per query after one warm-up, more for fast queries (as many as take about "
+             f"{FAST_QUERY_S:g} s, up to {MAX_QUERY_REPS}). Times in ms unless marked.", ""]
     lines += [*_targets(report)[1:], ""]
     lines += ["## Load", "",
               "*build*: `StoreFolder.build` from the generated quads to a published, compacted store (what `councilkg load` "
               "does once the sources are read). *raw*: one pyoxigraph `bulk_load` of the same N-Quads file, then "
-              "`optimize` (compaction). Time ratios: below 1× the build is faster. *end to end* adds the generation.", "",
-              "| triples | generate s | build s | build triples/s | raw bulk_load s | raw triples/s | raw optimize s | "
+              "`optimize` (compaction). Time ratios: below 1× the build is faster. *end to end* adds the generation. "
+              "Builds and raw loads alternate, each on a fresh folder after `os.sync`; times are the median of *runs* "
+              "runs of each (the range of the build's runs in brackets).", "",
+              "| triples | runs | generate s | build s | build triples/s | raw bulk_load s | raw triples/s | raw optimize s | "
               "build ÷ raw bulk_load | build ÷ raw bulk_load+optimize | end to end triples/s | peak MiB |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in report["sizes"].values():
         ld = r["load"]
         compacted = ld.get("ratio_build_vs_raw_compacted")
-        lines.append(f"| {ld['triples']:,} | {ld['generate_s']:.2f} | {ld['build_s']:.2f} | {ld['build_tps']:,.0f} | "
+        runs = ld.get("build_runs_s", [ld["build_s"]])
+        spread = f" ({min(runs):.2f}–{max(runs):.2f})" if len(runs) > 1 else ""
+        lines.append(f"| {ld['triples']:,} | {len(runs)} | {ld['generate_s']:.2f} | {ld['build_s']:.2f}{spread} | {ld['build_tps']:,.0f} | "
                      f"{ld['raw_bulk_load_s']:.2f} | {ld['raw_tps']:,.0f} | {ld.get('raw_optimize_s', 0):.2f} | "
                      f"{ld['ratio_build_vs_raw']:.2f}× | {f'{compacted:.2f}×' if compacted else '—'} | "
                      f"{ld['end_to_end_tps']:,.0f} | {ld['peak_mib']:,.0f} |")
@@ -456,6 +498,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated triple counts")
     parser.add_argument("--reps", type=int, default=15, help="timed runs per query (default 15)")
+    parser.add_argument("--load-reps", type=int, default=3,
+                        help=f"timed builds and raw loads at each size up to {LOAD_REPS_MAX_SIZE:,} triples, "
+                             "alternating; medians reported (default 3; one above that size)")
     parser.add_argument("--rdflib-cap", type=float, default=60.0, help="seconds each query may take on rdflib (default 60)")
     parser.add_argument("--rdflib-budget", type=float, default=900.0, help="seconds rdflib may take in all, per size (default 900)")
     parser.add_argument("--rdflib-max-size", type=int, default=1_000_000, help="skip rdflib above this size")
@@ -467,7 +512,7 @@ def main() -> int:
     parser.add_argument("--endpoint", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "load":
-        print(json.dumps(phase_load(args.size, Path(args.work))))
+        print(json.dumps(phase_load(args.size, Path(args.work), args.load_reps)))
         return 0
     if args.phase == "queries":
         print(json.dumps(phase_queries(Path(args.work), args.reps, args.endpoint)))
@@ -488,7 +533,8 @@ def main() -> int:
         work = Path(tempfile.mkdtemp(prefix=f"councilkg-bench-{size}-"))
         try:
             print(f"{size:,}: load ...", file=sys.stderr, flush=True)
-            entry = {"load": _child("--phase", "load", "--size", str(size), "--work", str(work))}
+            load_reps = args.load_reps if size <= LOAD_REPS_MAX_SIZE else 1
+            entry = {"load": _child("--phase", "load", "--size", str(size), "--work", str(work), "--load-reps", str(load_reps))}
             print(f"{size:,}: queries (embedded, raw) ...", file=sys.stderr, flush=True)
             entry["queries"] = _child("--phase", "queries", "--work", str(work), "--reps", str(args.reps))
             print(f"{size:,}: queries over HTTP ...", file=sys.stderr, flush=True)
