@@ -136,12 +136,13 @@ def phase_load(size: int, work: Path, reps: int) -> dict:
     raws: list[float] = []
     optimizes: list[float] = []
     for rep in range(reps):
-        folder = work / "store" if rep == reps - 1 else work / f"build-{rep}"
+        kept = rep == reps - 1
+        folder = work / "store" if kept else work / f"build-{rep}"
         os.sync()
         started = time.perf_counter()
         result = StoreFolder(folder).build(payloads, fresh=True)
         builds.append(time.perf_counter() - started)
-        if folder != work / "store":
+        if not kept:
             shutil.rmtree(folder)
         raw_dir = work / f"raw-{rep}"
         os.sync()

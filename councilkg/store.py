@@ -152,9 +152,8 @@ def bulk_write(store: ox.Store, quads: list[ox.Quad], threads: int | None = None
 
     Below a few million quads one ``bulk_load`` call keeps one CPU busy, so the quads are
     serialised as N-Quads in ``threads`` slices loaded side by side (pyoxigraph releases the GIL
-    while it loads; the
-    loaders' sorted files are ingested by RocksDB, which accepts them concurrently, and the
-    same term or quad written by two slices is one key). Used only on a new store
+    while it loads; the loaders' sorted files are ingested by RocksDB, which accepts them
+    concurrently, and the same term or quad written by two slices is one key). Used only on a new store
     generation: a bulk load is not a transaction. Each parse of N-Quads gives its blank nodes new
     identities, so quads with a blank node are kept out of the slices and written as the objects
     they are (``bulk_extend``), which keeps a blank node one node.
