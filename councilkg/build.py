@@ -67,8 +67,9 @@ class LoadReport:
         for p in self.payloads:
             out.append(f"{p.label[:60]:<60} {p.kind:<10} {len(p.quads):>9,}")
         total = self.result.manifest.get("triples", 0)
+        steps = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.result.phases.items())
         out.append(f"store now holds {total:,} triples in {len(self.result.manifest.get('graphs', {}))} graphs "
-                   f"(read {self.read_seconds:.2f} s, built {self.result.seconds:.2f} s)")
+                   f"(read {self.read_seconds:.2f} s, built {self.result.seconds:.2f} s" + (f": {steps})" if steps else ")"))
         return out
 
 

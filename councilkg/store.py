@@ -390,6 +390,7 @@ class StoreFolder:
             raise StoreError(f"{self.root} is a plain Oxigraph store; councilkg loads into a store folder it manages. "
                              "Give a new or empty --store folder.")
         started = time.monotonic()
+        phases: dict[str, float] = {}
         with self.write_lock(wait=lock_wait), gc_paused():  # the collections below skip the payloads' quads
             removed = self.cleanup()
             if removed:
@@ -399,9 +400,10 @@ class StoreFolder:
             try:
                 if current is not None and not fresh:
                     say(f"copying the current store ({current.name})")
-                    source = ox.Store.read_only(str(current))
-                    source.backup(str(generation))
-                    del source
+                    with _timed(phases, "copy"):
+                        source = ox.Store.read_only(str(current))
+                        source.backup(str(generation))
+                        del source
                 else:
                     drop_kinds = ()
                 store = ox.Store(str(generation))
@@ -409,13 +411,17 @@ class StoreFolder:
                 payloads = [ontology_payload(), *[p for p in payloads if p.kind != ONTOLOGY_SOURCE_KIND]]
                 for p in payloads:
                     say(f"writing {p.label}: {len(p.quads):,} triples")
-                write_graphs(store, payloads, drop_kinds=drop_kinds, bulk=fresh or current is None)
-                store.flush()
+                with _timed(phases, "write"):
+                    write_graphs(store, payloads, drop_kinds=drop_kinds, bulk=fresh or current is None)
+                    store.flush()
                 if check is not None:
                     say("checking the new store")
-                    check(store)
-                counts = _counts_while_optimizing(store)
-                store.flush()
+                    with _timed(phases, "check"):
+                        check(store)
+                say("compacting the new store")
+                with _timed(phases, "compact"):
+                    counts = _counts_while_optimizing(store)
+                    store.flush()
                 del store
                 gc.collect()
                 manifest = {
@@ -431,7 +437,7 @@ class StoreFolder:
                 Path(f"{generation}.json").unlink(missing_ok=True)
                 raise
             removed = self.cleanup()
-        return BuildResult(generation, manifest, time.monotonic() - started)
+        return BuildResult(generation, manifest, time.monotonic() - started, phases)
 
 
 @dataclass
@@ -439,6 +445,17 @@ class BuildResult:
     generation: Path
     manifest: dict
     seconds: float
+    #: seconds spent in each step that ran: "copy" (the current store), "write", "check", "compact"
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
+    started = time.monotonic()
+    try:
+        yield
+    finally:
+        phases[name] = time.monotonic() - started
 
 
 def _counts_while_optimizing(store: ox.Store) -> dict[ox.NamedNode, int]:

@@ -196,6 +196,16 @@ def test_a_deleted_curated_file_loses_its_graph_on_reload(curated_copy: Path, tm
     assert iris.source("croydon-cyp-scrutiny-2017-09-19-item-6").value in names
 
 
+def test_a_build_says_where_its_time_went(curated: list[GraphPayload], tmp_path: Path) -> None:
+    folder = StoreFolder(tmp_path / "store")
+    first = folder.build(curated, fresh=True, check=lambda _store: None)
+    assert set(first.phases) == {"write", "check", "compact"}  # nothing to copy into a fresh store
+    assert all(seconds >= 0 for seconds in first.phases.values()) and sum(first.phases.values()) <= first.seconds
+    second = folder.build(curated[:1])  # keeps the first build's graphs: copies them before writing
+    assert set(second.phases) == {"copy", "write", "compact"}
+    assert second.manifest["triples"] == first.manifest["triples"]
+
+
 @pytest.mark.parametrize("threads", [1, 2, 3])
 def test_the_parallel_bulk_load_writes_exactly_what_extend_writes(curated: list[GraphPayload], tmp_path: Path,
                                                                    threads: int) -> None:
