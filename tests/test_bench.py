@@ -30,6 +30,11 @@ def test_the_benchmark_writes_its_report(tmp_path: Path) -> None:
     assert 0 < small["load"]["build_cpus_busy"] and 0 < small["load"]["raw_cpus_busy"]
     assert small["queries"]["queries"].keys() == small["http"]["queries"].keys()
     assert "rdflib" in small and "rdflib" not in large
+    # rdflib is given the built store's whole content, ontology included, so it gives the same answers
+    assert small["rdflib"]["quads"] == small["load"]["stored_triples"]
+    finished = {k: v for k, v in small["rdflib"]["queries"].items() if "rows" in v}
+    assert len(finished) >= 10
+    assert {k: v["rows"] for k, v in finished.items()} == {k: small["queries"]["queries"][k]["rows"] for k in finished}
     text = (out / "report.md").read_text()
     for heading in ("## Load", "## Queries at"):
         assert heading in text
@@ -76,6 +81,14 @@ def test_the_targets_say_what_was_met_and_by_how_much() -> None:
     assert "met | slowest a [example] 50.0 ms" in "\n".join(bench._targets(report))
 
 
+def test_an_rdflib_answer_with_other_rows_gets_no_ratio() -> None:
+    bench = _bench_module()
+    ours = {"rows": 25, "runner": {"p50_ms": 10.0}}
+    assert bench._rdflib_cells({"ms": 400.0, "rows": 25}, ours, 20) == ("400.0", "40.0×")
+    assert bench._rdflib_cells({"ms": 400.0, "rows": 0}, ours, 20) == ("400.0, but 0 rows", "—")
+    assert bench._rdflib_cells({"dnf_s": 20}, ours, 20) == ("did not finish in 20 s", "> 2,000×")
+
+
 def test_an_rdflib_query_over_its_cap_is_stopped_and_reported_as_not_finished(tmp_path: Path) -> None:
     """A fast query's lines and the next query's start arrive together; the slow one must still be stopped at
     the cap, not timed to its end, and the queries after it run in a restarted rdflib."""
@@ -83,7 +96,7 @@ def test_an_rdflib_query_over_its_cap_is_stopped_and_reported_as_not_finished(tm
 
     bench = _bench_module()
     lines = [f"<https://example.org/s{i}> <https://example.org/p> \"{i}\" <https://example.org/g> ." for i in range(300)]
-    (tmp_path / "data.nq").write_text("\n".join(lines) + "\n")
+    (tmp_path / "store.nq").write_text("\n".join(lines) + "\n")
     count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     runaway = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"  # 300^3 rows
     (tmp_path / "texts.json").write_text(json.dumps({"fast": count, "slow": runaway, "after": count}))
