@@ -228,6 +228,31 @@ def test_the_parallel_bulk_load_writes_exactly_what_extend_writes(curated: list[
     assert len(subjects) == 1
 
 
+def test_a_load_is_bulk_extended_sliced_or_one_stream_by_size() -> None:
+    from councilkg.store import bulk_threads
+
+    assert bulk_threads(1_000) == 0  # no text made for a small load
+    assert 2 <= bulk_threads(1_000_000) <= 4  # slices side by side
+    assert bulk_threads(10_000_000) == 1  # one load, which spreads itself over the CPUs
+
+
+def test_the_streamed_text_is_every_quad_without_a_blank_node_however_it_is_read(curated: list[GraphPayload]) -> None:
+    import io
+
+    from councilkg.store import _NQuadsStream
+
+    quads = [q for p in curated for q in p.quads][:500]
+    blank = ox.Quad(ox.BlankNode(), iris.rdfs.label, ox.Literal("a blank node"), curated[0].graph)
+    quads.insert(250, blank)
+    stream = _NQuadsStream(quads, chunk=7)  # many chunks, read through a buffer smaller than most of them
+    store = ox.Store()
+    store.bulk_load(io.BufferedReader(stream, 64), format=ox.RdfFormat.N_QUADS)
+    expected = ox.Store()
+    expected.extend(q for q in quads if q is not blank)
+    assert sorted_nquads(store) == sorted_nquads(expected)
+    assert stream.set_aside == [blank]
+
+
 def test_a_failing_slice_fails_the_bulk_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from councilkg import store as store_module
 
