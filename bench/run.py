@@ -28,6 +28,7 @@ noisy: compare the ratios measured in one run rather than times across runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -40,7 +41,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +62,17 @@ def _cpu_seconds() -> float:
     """User and system CPU time used so far by every thread of this process (Oxigraph's included)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+@contextlib.contextmanager
+def _clocked(runs: dict[str, list[float]], name: str) -> Iterator[None]:
+    """Append the block's wall-clock seconds to runs[name], and the CPUs it kept busy on average (CPU
+    time of every thread of this process per second) to runs[name + "_cpus"]."""
+    cpu, started = _cpu_seconds(), time.perf_counter()
+    yield
+    wall = time.perf_counter() - started
+    runs[name].append(wall)
+    runs[f"{name}_cpus"].append((_cpu_seconds() - cpu) / wall)
 
 
 def _stats(times: list[float]) -> dict[str, float]:
@@ -140,52 +153,38 @@ def phase_load(size: int, work: Path, reps: int) -> dict:
     with nq.open("wb") as handle:
         for p in payloads:
             handle.write(ox.serialize(p.quads, format=ox.RdfFormat.N_QUADS))
-    builds: list[float] = []
-    build_cpus: list[float] = []  # CPU-seconds of every thread of this process, per second of the build
-    writes: list[float] = []
-    compactions: list[float] = []
-    raws: list[float] = []
-    optimizes: list[float] = []
-    raw_cpus: list[float] = []
+    runs: dict[str, list[float]] = defaultdict(list)  # seconds (and CPUs busy) of each timed run
     for rep in range(reps):
         kept = rep == reps - 1
         folder = work / "store" if kept else work / f"build-{rep}"
         os.sync()
-        cpu = _cpu_seconds()
-        started = time.perf_counter()
-        result = StoreFolder(folder).build(payloads, fresh=True)
-        builds.append(time.perf_counter() - started)
-        build_cpus.append((_cpu_seconds() - cpu) / builds[-1])
-        writes.append(result.phases["write"])
-        compactions.append(result.phases["compact"])
+        with _clocked(runs, "build"):
+            result = StoreFolder(folder).build(payloads, fresh=True)
+        runs["write"].append(result.phases["write"])
+        runs["compact"].append(result.phases["compact"])
         if not kept:
             shutil.rmtree(folder)
         raw_dir = work / f"raw-{rep}"
         os.sync()
-        cpu = _cpu_seconds()
-        started = time.perf_counter()
-        raw = ox.Store(str(raw_dir))
-        raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
-        raw.flush()
-        raws.append(time.perf_counter() - started)
-        raw_cpus.append((_cpu_seconds() - cpu) / raws[-1])
-        started = time.perf_counter()
-        raw.optimize()  # the build compacts its store too (queries run up to 2.8x faster on it)
-        optimizes.append(time.perf_counter() - started)
+        with _clocked(runs, "raw"):
+            raw = ox.Store(str(raw_dir))
+            raw.bulk_load(path=str(nq), format=ox.RdfFormat.N_QUADS)
+            raw.flush()
+        with _clocked(runs, "optimize"):
+            raw.optimize()  # the build compacts its store too (queries run up to 2.8x faster on it)
         del raw
         gc.collect()
         shutil.rmtree(raw_dir)
-    built, raw_seconds, raw_optimize_seconds, write_s, compact_s, cpus_busy, raw_cpus_busy = (
-        statistics.median(runs) for runs in (builds, raws, optimizes, writes, compactions, build_cpus, raw_cpus))
-    stored = result.manifest["triples"]
-    return {"triples": triples, "stored_triples": stored, "generate_s": generated, "build_s": built,
+    m = {name: statistics.median(values) for name, values in runs.items()}
+    built, raw_seconds = m["build"], m["raw"]
+    return {"triples": triples, "stored_triples": result.manifest["triples"], "generate_s": generated, "build_s": built,
             "build_tps": triples / built, "end_to_end_s": generated + built, "end_to_end_tps": triples / (generated + built),
             "raw_bulk_load_s": raw_seconds, "raw_tps": triples / raw_seconds, "ratio_build_vs_raw": built / raw_seconds,
-            "raw_optimize_s": raw_optimize_seconds,
-            "ratio_build_vs_raw_compacted": built / (raw_seconds + raw_optimize_seconds),
-            "load_runs": reps, "build_runs_s": builds, "raw_runs_s": raws, "raw_optimize_runs_s": optimizes,
-            "build_write_s": write_s, "build_compact_s": compact_s, "build_cpus_busy": cpus_busy,
-            "raw_cpus_busy": raw_cpus_busy,
+            "raw_optimize_s": m["optimize"],
+            "ratio_build_vs_raw_compacted": built / (raw_seconds + m["optimize"]),
+            "load_runs": reps, "build_runs_s": runs["build"], "raw_runs_s": runs["raw"], "raw_optimize_runs_s": runs["optimize"],
+            "build_write_s": m["write"], "build_compact_s": m["compact"], "build_cpus_busy": m["build_cpus"],
+            "raw_cpus_busy": m["raw_cpus"],
             "peak_mib": _peak_mib()}
 
 
