@@ -4,9 +4,9 @@
     councilkg query council_judgements --param council=Croydon
     councilkg stats
 
-Run ``councilkg COMMAND --help`` for each command's options. Every command takes --store PATH
-(default: $COUNCILKG_STORE, else the project's store/ folder); reading commands also take
---endpoint URL to query a SPARQL 1.1 endpoint instead.
+Run ``councilkg COMMAND --help`` for each command's options. Every command that uses a store takes
+--store PATH (default: $COUNCILKG_STORE, else the project's store/ folder); reading commands also take
+--endpoint URL to query a SPARQL 1.1 endpoint instead. Both may come before the command or after it.
 """
 
 from __future__ import annotations
@@ -337,6 +337,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Start with `councilkg load`, then `councilkg query --list`. Each command has --help.",
     )
     parser.add_argument("--version", action="version", version=f"councilkg {__version__}")
+    # also accepted before the command (`councilkg --store PATH query ...`); given after it, it wins
+    parser.add_argument("--store", dest="global_store", metavar="PATH",
+                        help="store folder for the command (may also follow the command)")
+    parser.add_argument("--endpoint", dest="global_endpoint", metavar="URL",
+                        help="SPARQL endpoint for a reading command (may also follow the command)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("load", parents=[store_opts], help="build or rebuild the store from its sources",
@@ -441,6 +446,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _apply_global_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``--store`` and ``--endpoint`` given before the command apply to it, unless it was given its own.
+
+    A command that uses no store (``queries``, ``synthetic``) ignores ``--store``, so one alias serves every
+    command; ``--endpoint`` on a command that cannot read from one is an error, not a silent local run.
+    """
+    for option, name in (("--store", "store"), ("--endpoint", "endpoint")):
+        value = getattr(args, f"global_{name}")
+        if value is None:
+            continue
+        if not hasattr(args, name):
+            if name == "store":
+                continue
+            parser.error(f"{option} does not apply to `councilkg {args.command}`: it works on the local store "
+                         f"(see `councilkg {args.command} --help`)")
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+
+
 def main(argv: list[str] | None = None) -> int:
     from councilkg.backends import QueryError
     from councilkg.build import ValidationFailed
@@ -455,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    _apply_global_options(parser, args)
     try:
         return args.func(args)
     except (LoadError, ValidationFailed) as exc:

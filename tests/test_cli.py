@@ -59,6 +59,23 @@ def test_load_prints_a_summary_per_source(cli_env: dict[str, str], tmp_path: Pat
     assert "reading curated data" in proc.stderr  # progress goes to stderr
 
 
+def test_store_and_endpoint_may_come_before_the_command(loaded, tmp_path: Path) -> None:
+    env, cwd = loaded
+    store = env["COUNCILKG_STORE"]
+    elsewhere = dict(env, COUNCILKG_STORE=str(tmp_path / "nothing-here"))
+    out = run(["--store", store, "query", "council_judgements", "-p", "council=Croydon", "--format", "csv"], elsewhere, cwd).stdout
+    assert "Croydon" in out or "E09000008" in out
+    # given after the command too, the command's own wins
+    proc = run(["--store", store, "stats", "--store", str(tmp_path / "nothing-here")], elsewhere, cwd, check=False)
+    assert proc.returncode == 1 and "No store at" in proc.stderr
+    # a command that uses no store ignores it, so one alias serves every command
+    assert "council_judgements" in run(["--store", store, "queries"], elsewhere, cwd).stdout
+    # --endpoint on a command that cannot read from one is refused, not run on the local store
+    proc = run(["--endpoint", "http://127.0.0.1:9/query", "export", "--format", "nquads"], env, cwd, check=False)
+    assert proc.returncode == 2 and "--endpoint does not apply to `councilkg export`" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
 def test_stats(loaded) -> None:
     env, cwd = loaded
     out = run(["stats"], env, cwd).stdout
