@@ -9,7 +9,8 @@ A *store folder* (``--store PATH``, default ``<project>/store``) holds::
     .write.lock                     held by the one process building a new generation
 
 A load never writes the store readers use. It builds a new generation beside it (starting from
-a cheap hard-linked copy of the current one when it adds to it), checks it, and only then
+a cheap hard-linked copy of the current one when it adds to it, or from the current graphs that
+stay when most of it is replaced), checks it, and only then
 replaces the ``current`` symlink with one ``rename``. A failed or killed load leaves ``current``
 untouched; its half-built generation is removed by the next load. Readers that opened the old
 generation keep answering from it and pick up the new one when they next check
@@ -89,12 +90,15 @@ def ontology_payload() -> GraphPayload:
 
 
 def write_graphs(store: ox.Store, payloads: Iterable[GraphPayload], *, drop_kinds: Iterable[str] = (),
-                 bulk: bool = False, now: dt.datetime | None = None) -> None:
+                 bulk: bool = False, now: dt.datetime | None = None,
+                 progress: Callable[[int, int], None] | None = None, carried: list[ox.Quad] | None = None) -> None:
     """Replace each payload's graph in store and record the load in the loads graph.
 
     ``drop_kinds``: graphs of these source kinds that are not among the payloads are removed
     (a curated file deleted since the last load loses its graph). Use on a store nobody else
     reads (a generation being built, or a test's own store): the steps are not one transaction.
+    ``progress`` (bulk only) is told how many of how many quads have been handed to the bulk loader.
+    ``carried``: quads of an earlier store written with the payloads (see ``StoreFolder.build``).
     """
     payloads = list(payloads)
     names = {p.graph for p in payloads}
@@ -104,9 +108,9 @@ def write_graphs(store: ox.Store, payloads: Iterable[GraphPayload], *, drop_kind
         for quad in list(store.quads_for_pattern(graph, None, None, LOADS_GRAPH)):
             store.remove(quad)
     log = load_records(payloads, now)
-    all_quads = [q for p in payloads for q in p.quads] + log
+    all_quads = [*(carried or ()), *(q for p in payloads for q in p.quads), *log]
     if bulk:
-        bulk_write(store, all_quads)
+        bulk_write(store, all_quads, progress=None if progress is None else lambda done: progress(done, len(all_quads)))
     else:
         store.extend(all_quads)
 
@@ -177,9 +181,9 @@ class _NQuadsStream(io.RawIOBase):
     whole load never sits in memory, and serialising overlaps indexing). Quads with a blank node are
     left out and collected in ``set_aside``."""
 
-    def __init__(self, quads: list[ox.Quad], chunk: int = 20_000) -> None:
+    def __init__(self, quads: list[ox.Quad], chunk: int = 20_000, progress: Callable[[int], None] | None = None) -> None:
         super().__init__()
-        self._quads, self._chunk, self._next = quads, chunk, 0
+        self._quads, self._chunk, self._next, self._progress = quads, chunk, 0, progress
         self._text, self._offset = memoryview(b""), 0
         self.set_aside: list[ox.Quad] = []
 
@@ -191,8 +195,10 @@ class _NQuadsStream(io.RawIOBase):
             if self._next >= len(self._quads):
                 return 0
             text, set_aside = _nquads(self._quads[self._next:self._next + self._chunk])
-            self._next += self._chunk
+            self._next = min(len(self._quads), self._next + self._chunk)
             self.set_aside += set_aside
+            if self._progress is not None:
+                self._progress(self._next)
             self._text, self._offset = memoryview(text), 0
         size = min(len(buffer), len(self._text) - self._offset)
         buffer[:size] = self._text[self._offset:self._offset + size]
@@ -200,7 +206,8 @@ class _NQuadsStream(io.RawIOBase):
         return size
 
 
-def bulk_write(store: ox.Store, quads: list[ox.Quad], threads: int | None = None) -> None:
+def bulk_write(store: ox.Store, quads: list[ox.Quad], threads: int | None = None,
+               progress: Callable[[int], None] | None = None) -> None:
     """Write quads to a store nobody else reads with Oxigraph's bulk loader, on several CPUs.
 
     Below a few million quads one ``bulk_load`` call keeps one CPU busy, so the quads are serialised
@@ -211,6 +218,9 @@ def bulk_write(store: ox.Store, quads: list[ox.Quad], threads: int | None = None
     never sits in memory. Used only on a new store generation: a bulk load is not a transaction. Each
     parse of N-Quads gives its blank nodes new identities, so quads with a blank node are kept out of
     the text and written as the objects they are (``bulk_extend``), which keeps a blank node one node.
+
+    ``progress`` is called with the number of quads handed to the loader so far as the stream is read
+    (the loader indexes up to a few million quads behind it); slices, which take seconds, report nothing.
     """
     if threads is None:
         threads = bulk_threads(len(quads))
@@ -218,7 +228,7 @@ def bulk_write(store: ox.Store, quads: list[ox.Quad], threads: int | None = None
         store.bulk_extend(quads)
         return
     if threads == 1:  # serialising while it loads: Oxigraph spreads its batches over the CPUs itself
-        stream = _NQuadsStream(quads)
+        stream = _NQuadsStream(quads, progress=progress)
         store.bulk_load(io.BufferedReader(stream, 1 << 20), format=ox.RdfFormat.N_QUADS, lenient=True)
         if stream.set_aside:
             store.bulk_extend(stream.set_aside)
@@ -456,22 +466,24 @@ class StoreFolder:
                 say(f"removed {len(removed)} old or interrupted generation(s)")
             current = self.current_path()
             generation = self._new_generation_path()
+            # The ontology is small and always refreshed, so a store never lags the code's terms.
+            payloads = [ontology_payload(), *[p for p in payloads if p.kind != ONTOLOGY_SOURCE_KIND]]
+            carried: list[ox.Quad] | None = None
             try:
                 if current is not None and not fresh:
-                    say(f"copying the current store ({current.name})")
-                    with _timed(phases, "copy"):
-                        source = ox.Store.read_only(str(current))
-                        source.backup(str(generation))
-                        del source
+                    carried = self._start_from(current, generation, payloads, drop_kinds, phases, say)
+                    if carried is not None:
+                        drop_kinds = ()  # the new generation holds only what was carried
                 else:
                     drop_kinds = ()
                 store = ox.Store(str(generation))
-                # The ontology is small and always refreshed, so a store never lags the code's terms.
-                payloads = [ontology_payload(), *[p for p in payloads if p.kind != ONTOLOGY_SOURCE_KIND]]
-                for p in payloads:
-                    say(f"writing {p.label}: {len(p.quads):,} triples")
+                _say_writing(say, payloads)
                 with _timed(phases, "write"):
-                    write_graphs(store, payloads, drop_kinds=drop_kinds, bulk=fresh or current is None)
+                    # bulk even when adding to a copy: the generation is private, and one transaction of
+                    # 10^6 quads took 5x as long and 1.5x the memory
+                    write_graphs(store, payloads, drop_kinds=drop_kinds, bulk=True, progress=_tenths(say),
+                                 carried=carried)
+                    del carried
                     store.flush()
                 if check is not None:
                     say("checking the new store")
@@ -499,13 +511,74 @@ class StoreFolder:
         return BuildResult(generation, manifest, time.monotonic() - started, phases)
 
 
+    def _start_from(self, current: Path, generation: Path, payloads: list[GraphPayload], drop_kinds: Iterable[str],
+                    phases: dict[str, float], say: Callable[[str], None]) -> list[ox.Quad] | None:
+        """Start a generation that adds payloads to the current one. Usually a copy of it (hard links, so
+        instant), whose replaced graphs the write then removes; but removing is a transaction costing
+        about 20 us a quad, so when most of the store is replaced (loading the same synthetic data again)
+        the graphs that stay are read out instead and returned to be written with the payloads."""
+        source = ox.Store.read_only(str(current))
+        try:
+            replaced = {p.graph for p in payloads} | set(stale_graphs(source, {p.graph for p in payloads}, drop_kinds))
+            counts = {ox.NamedNode(g): n for g, n in self.manifest(current).get("graphs", {}).items()}
+            replacing = sum(n for g, n in counts.items() if g in replaced)
+            if 2 * replacing <= sum(counts.values()):
+                say(f"copying the current store ({current.name})")
+                with _timed(phases, "copy"):
+                    source.backup(str(generation))
+                return None
+            say(f"{replacing:,} of the current store's {sum(counts.values()):,} triples are replaced: "
+                "starting afresh with the rest of it")
+            with _timed(phases, "carry"):
+                return carried_quads(source, replaced)
+        finally:
+            del source
+
+
+def carried_quads(source: ox.Store, replaced: set[ox.NamedNode]) -> list[ox.Quad]:
+    """Every quad of source outside the replaced graphs, but the load records of the replaced graphs."""
+    quads: list[ox.Quad] = list(source.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    for graph in source.named_graphs():
+        if graph == LOADS_GRAPH:
+            quads += (q for q in source.quads_for_pattern(None, None, None, graph) if q.subject not in replaced)
+        elif graph not in replaced:
+            quads += source.quads_for_pattern(None, None, None, graph)
+    return quads
+
+
 @dataclass
 class BuildResult:
     generation: Path
     manifest: dict
     seconds: float
-    #: seconds spent in each step that ran: "copy" (the current store), "write", "check", "compact"
+    #: seconds spent in each step that ran: "copy" (the current store) or "carry" (the graphs of it that stay,
+    #: when most of it is replaced), "write", "check", "compact"
     phases: dict[str, float] = field(default_factory=dict)
+
+
+#: a load of more payloads than this names the first few and sums the rest
+WRITING_LINES = 8
+
+
+def _say_writing(say: Callable[[str], None], payloads: list[GraphPayload]) -> None:
+    shown = payloads if len(payloads) <= WRITING_LINES else payloads[:WRITING_LINES - 1]
+    for p in shown:
+        say(f"writing {p.label}: {len(p.quads):,} triples")
+    rest = payloads[len(shown):]
+    if rest:
+        say(f"writing {len(rest):,} more graphs: {sum(len(p.quads) for p in rest):,} triples")
+
+
+def _tenths(say: Callable[[str], None]) -> Callable[[int, int], None]:
+    """A write progress callback that speaks at each further tenth of the quads."""
+    said = [0]
+
+    def report(done: int, total: int) -> None:
+        tenth = 10 * done // max(total, 1)
+        if tenth > said[0]:
+            said[0] = tenth
+            say(f"{done:,} of {total:,} triples passed to the indexer ({10 * tenth}%)")
+    return report
 
 
 @contextlib.contextmanager

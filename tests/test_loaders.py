@@ -196,6 +196,96 @@ def test_a_deleted_curated_file_loses_its_graph_on_reload(curated_copy: Path, tm
     assert iris.source("croydon-cyp-scrutiny-2017-09-19-item-6").value in names
 
 
+@pytest.mark.parametrize("threads", [0, 2])
+def test_adding_to_a_store_replaces_its_graphs_exactly(curated: list[GraphPayload], tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
+    """A build that adds to the current store bulk-loads into its copy: a replaced graph holds exactly its new
+    quads (a quad kept, dropped or re-added included), and every other graph is as it was."""
+    import dataclasses
+
+    from councilkg import store as store_module
+
+    monkeypatch.setattr(store_module, "bulk_threads", lambda _n: threads)  # bulk_extend, and slices side by side
+    folder = StoreFolder(tmp_path / "store")
+    folder.build(curated, fresh=True)
+    old = _graph_contents(folder)
+    target = curated[0]
+    added = ox.Quad(iris.person("someone-new"), iris.rdfs.label, ox.Literal("Someone New"), target.graph)
+    changed = dataclasses.replace(target, quads=[*target.quads[5:], added, target.quads[6]])
+    assert "copy" in folder.build([changed]).phases
+    new = _graph_contents(folder)
+    assert new[target.graph] == sorted({str(q) for q in changed.quads})
+    assert str(target.quads[0]) not in new[target.graph]
+    for graph in old.keys() - {target.graph, store_module.LOADS_GRAPH, store_module.ONTOLOGY_GRAPH}:
+        assert new[graph] == old[graph], graph
+
+
+def _graph_contents(folder: StoreFolder) -> dict[ox.NamedNode, list[str]]:
+    handle = ReadOnlyStore(folder)
+    try:
+        store = handle.store()
+        return {g: sorted(str(q) for q in store.quads_for_pattern(None, None, None, g)) for g in store.named_graphs()}
+    finally:
+        handle.close()
+
+
+def test_replacing_most_of_a_store_starts_afresh_with_the_rest(curated: list[GraphPayload], tmp_path: Path) -> None:
+    """Loading the same synthetic data again replaces most of the store: instead of a copy whose replaced
+    graphs are removed quad by quad, the new generation gets the graphs that stay, and their load records."""
+    import dataclasses
+
+    from councilkg import store as store_module
+    from loaders.synthetic import generate
+
+    synthetic = list(generate(12_000, 1))
+    folder = StoreFolder(tmp_path / "store")
+    folder.build([*curated, *synthetic], fresh=True)
+    old = _graph_contents(folder)
+    added = ox.Quad(iris.person("someone-new"), iris.rdfs.label, ox.Literal("Someone New"), synthetic[0].graph)
+    changed = [dataclasses.replace(synthetic[0], quads=[*synthetic[0].quads[3:], added]), *synthetic[1:]]
+    result = folder.build(changed)
+    assert "carry" in result.phases and "copy" not in result.phases
+    new = _graph_contents(folder)
+    assert new.keys() == old.keys()
+    for p in changed:
+        assert new[p.graph] == sorted({str(q) for q in p.quads})
+    loads, ontology = store_module.LOADS_GRAPH, store_module.ONTOLOGY_GRAPH
+    for graph in old.keys() - {p.graph for p in changed} - {loads, ontology}:
+        assert new[graph] == old[graph], graph
+    # the load records of the graphs that stayed are as they were; the replaced ones are recorded once, anew
+    subject = {p.graph.value: f"<{p.graph.value}> " for p in [*curated, *changed]}
+    for p in curated:
+        assert [q for q in new[loads] if q.startswith(subject[p.graph.value])] == \
+               [q for q in old[loads] if q.startswith(subject[p.graph.value])]
+    for p in changed:
+        counts = [q for q in new[loads] if q.startswith(subject[p.graph.value]) and "tripleCount" in q]
+        assert counts == [f'<{p.graph.value}> <{iris.ckg.tripleCount.value}> "{len(p.quads)}"^^<{iris.xsd.integer.value}> '
+                          f"<{loads.value}>"]
+    # dropping a kind drops its graphs that are not reloaded, here too
+    folder.build(synthetic, drop_kinds=["curated"])
+    assert not {p.graph for p in curated} & _graph_contents(folder).keys()
+
+
+def test_a_build_names_a_few_graphs_and_reports_a_long_write(curated: list[GraphPayload]) -> None:
+    from councilkg.store import WRITING_LINES, _say_writing, _tenths
+
+    said: list[str] = []
+    _say_writing(said.append, curated[:3])
+    assert said == [f"writing {p.label}: {len(p.quads):,} triples" for p in curated[:3]]
+    said.clear()
+    many = curated * 3
+    _say_writing(said.append, many)
+    assert len(said) == WRITING_LINES
+    rest = many[WRITING_LINES - 1:]
+    assert said[-1] == f"writing {len(rest)} more graphs: {sum(len(p.quads) for p in rest):,} triples"
+    said.clear()
+    report = _tenths(said.append)
+    for done in range(0, 10_001, 250):
+        report(done, 10_000)
+    assert len(said) == 10 and said[0] == "1,000 of 10,000 triples passed to the indexer (10%)"
+    assert said[-1].endswith("(100%)")
+
+
 def test_a_build_says_where_its_time_went(curated: list[GraphPayload], tmp_path: Path) -> None:
     folder = StoreFolder(tmp_path / "store")
     first = folder.build(curated, fresh=True, check=lambda _store: None)
@@ -244,9 +334,11 @@ def test_the_streamed_text_is_every_quad_without_a_blank_node_however_it_is_read
     quads = [q for p in curated for q in p.quads][:500]
     blank = ox.Quad(ox.BlankNode(), iris.rdfs.label, ox.Literal("a blank node"), curated[0].graph)
     quads.insert(250, blank)
-    stream = _NQuadsStream(quads, chunk=7)  # many chunks, read through a buffer smaller than most of them
+    passed: list[int] = []
+    stream = _NQuadsStream(quads, chunk=7, progress=passed.append)  # many chunks, through a buffer smaller than most
     store = ox.Store()
     store.bulk_load(io.BufferedReader(stream, 64), format=ox.RdfFormat.N_QUADS)
+    assert passed == sorted(passed) and passed[-1] == len(quads) and len(passed) == -(-len(quads) // 7)
     expected = ox.Store()
     expected.extend(q for q in quads if q is not blank)
     assert sorted_nquads(store) == sorted_nquads(expected)
