@@ -510,7 +510,6 @@ class StoreFolder:
             removed = self.cleanup()
         return BuildResult(generation, manifest, time.monotonic() - started, phases)
 
-
     def _start_from(self, current: Path, generation: Path, payloads: list[GraphPayload], drop_kinds: Iterable[str],
                     phases: dict[str, float], say: Callable[[str], None]) -> list[ox.Quad] | None:
         """Start a generation that adds payloads to the current one. Usually a copy of it (hard links, so
