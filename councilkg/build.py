@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from councilkg import iris
 from councilkg.paths import CURATED_DIR
-from councilkg.store import BuildResult, GraphPayload, StoreFolder, gc_paused
+from councilkg.store import BuildResult, GraphPayload, StoreFolder, gc_paused, tenths
 from councilkg.validate import Violation, validate_payloads
 
 Progress = Callable[[str], None]
@@ -33,6 +33,10 @@ class ValidationFailed(Exception):
         shown = "\n".join(f"  {v}" for v in violations[:50])
         more = f"\n  ... and {len(violations) - 50} more" if len(violations) > 50 else ""
         super().__init__(f"{len(violations)} SHACL violation(s); nothing was loaded:\n{shown}{more}")
+
+
+#: from this many synthetic triples (a few seconds of generating) the generation reports each tenth
+LONG_GENERATION = 1_000_000
 
 
 @dataclass
@@ -126,8 +130,14 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
         from loaders.synthetic import generate
 
         say(f"generating about {plan.synthetic:,} synthetic triples (seed {plan.synthetic_seed}); they are marked synthetic")
+        report = tenths(say, "generated") if plan.synthetic >= LONG_GENERATION else None
+        generated = 0
         with gc_paused():
-            payloads.extend(generate(plan.synthetic, plan.synthetic_seed))
+            for payload in generate(plan.synthetic, plan.synthetic_seed):
+                payloads.append(payload)
+                generated += len(payload.quads)
+                if report is not None:
+                    report(generated, plan.synthetic)
     if plan.validate:
         # The national tables are checked row by row as they are read; their SHACL check (tens of
         # seconds with pyshacl) is left to `councilkg validate`.

@@ -481,7 +481,7 @@ class StoreFolder:
                 with _timed(phases, "write"):
                     # bulk even when adding to a copy: the generation is private, and one transaction of
                     # 10^6 quads took 5x as long and 1.5x the memory
-                    write_graphs(store, payloads, drop_kinds=drop_kinds, bulk=True, progress=_tenths(say),
+                    write_graphs(store, payloads, drop_kinds=drop_kinds, bulk=True, progress=tenths(say, "passed to the indexer:"),
                                  carried=carried)
                     del carried
                     store.flush()
@@ -568,15 +568,17 @@ def _say_writing(say: Callable[[str], None], payloads: list[GraphPayload]) -> No
         say(f"writing {len(rest):,} more graphs: {sum(len(p.quads) for p in rest):,} triples")
 
 
-def _tenths(say: Callable[[str], None]) -> Callable[[int, int], None]:
-    """A write progress callback that speaks at each further tenth of the quads."""
+def tenths(say: Callable[[str], None], what: str) -> Callable[[int, int], None]:
+    """A progress callback ``report(done, total)`` that speaks at each further tenth of the total:
+    "<what> 1,000 of 10,000 triples (10%)"."""
     said = [0]
 
     def report(done: int, total: int) -> None:
+        done = min(done, total)
         tenth = 10 * done // max(total, 1)
         if tenth > said[0]:
             said[0] = tenth
-            say(f"{done:,} of {total:,} triples passed to the indexer ({10 * tenth}%)")
+            say(f"{what} {done:,} of {total:,} triples ({10 * tenth}%)")
     return report
 
 

@@ -267,7 +267,7 @@ def test_replacing_most_of_a_store_starts_afresh_with_the_rest(curated: list[Gra
 
 
 def test_a_build_names_a_few_graphs_and_reports_a_long_write(curated: list[GraphPayload]) -> None:
-    from councilkg.store import WRITING_LINES, _say_writing, _tenths
+    from councilkg.store import WRITING_LINES, _say_writing, tenths
 
     said: list[str] = []
     _say_writing(said.append, curated[:3])
@@ -279,11 +279,15 @@ def test_a_build_names_a_few_graphs_and_reports_a_long_write(curated: list[Graph
     rest = many[WRITING_LINES - 1:]
     assert said[-1] == f"writing {len(rest)} more graphs: {sum(len(p.quads) for p in rest):,} triples"
     said.clear()
-    report = _tenths(said.append)
+    report = tenths(said.append, "passed to the indexer:")
     for done in range(0, 10_001, 250):
         report(done, 10_000)
-    assert len(said) == 10 and said[0] == "1,000 of 10,000 triples passed to the indexer (10%)"
+    assert len(said) == 10 and said[0] == "passed to the indexer: 1,000 of 10,000 triples (10%)"
     assert said[-1].endswith("(100%)")
+    said.clear()
+    report = tenths(said.append, "generated")
+    report(10_400, 10_000)  # a generator overshoots its target a little
+    assert said == ["generated 10,000 of 10,000 triples (100%)"]
 
 
 def test_a_build_says_where_its_time_went(curated: list[GraphPayload], tmp_path: Path) -> None:

@@ -78,3 +78,17 @@ def test_write_nquads_and_the_cli(tmp_path: Path, cli_env: dict[str, str]) -> No
     assert "SYNTHETIC" in done.stdout
     stats = subprocess.run([*CLI, "stats"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert "SYNTHETIC release (seed 5)" in stats.stdout
+
+
+def test_a_long_generation_reports_its_progress(monkeypatch) -> None:
+    from councilkg import build
+
+    monkeypatch.setattr(build, "LONG_GENERATION", 10_000)
+    said: list[str] = []
+    payloads, _ = build.collect_payloads(build.LoadPlan(curated=None, synthetic=20_000), said.append)
+    progress = [line for line in said if line.startswith("generated ")]
+    assert 5 <= len(progress) <= 10 and progress[-1] == "generated 20,000 of 20,000 triples (100%)"
+    assert sum(len(p.quads) for p in payloads) >= 20_000
+    said.clear()
+    build.collect_payloads(build.LoadPlan(curated=None, synthetic=9_000), said.append)
+    assert not [line for line in said if line.startswith("generated ")]  # a short one says it starts, no more
