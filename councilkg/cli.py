@@ -459,8 +459,8 @@ def _apply_global_options(parser: argparse.ArgumentParser, args: argparse.Namesp
         if not hasattr(args, name):
             if name == "store":
                 continue
-            parser.error(f"{option} does not apply to `councilkg {args.command}`: it works on the local store "
-                         f"(see `councilkg {args.command} --help`)")
+            parser.error(f"{option} does not apply to `councilkg {args.command}`, which does not read from a SPARQL "
+                         f"endpoint (see `councilkg {args.command} --help`)")
         if getattr(args, name) is None:
             setattr(args, name, value)
 
