@@ -518,16 +518,16 @@ class StoreFolder:
         the graphs that stay are read out instead and returned to be written with the payloads."""
         source = ox.Store.read_only(str(current))
         try:
-            replaced = {p.graph for p in payloads} | set(stale_graphs(source, {p.graph for p in payloads}, drop_kinds))
+            names = {p.graph for p in payloads}
+            replaced = names | set(stale_graphs(source, names, drop_kinds))
             counts = {ox.NamedNode(g): n for g, n in self.manifest(current).get("graphs", {}).items()}
-            replacing = sum(n for g, n in counts.items() if g in replaced)
-            if 2 * replacing <= sum(counts.values()):
+            replacing, total = sum(n for g, n in counts.items() if g in replaced), sum(counts.values())
+            if 2 * replacing <= total:
                 say(f"copying the current store ({current.name})")
                 with _timed(phases, "copy"):
                     source.backup(str(generation))
                 return None
-            say(f"{replacing:,} of the current store's {sum(counts.values()):,} triples are replaced: "
-                "starting afresh with the rest of it")
+            say(f"{replacing:,} of the current store's {total:,} triples are replaced: starting afresh with the rest of it")
             with _timed(phases, "carry"):
                 return carried_quads(source, replaced)
         finally:
