@@ -196,16 +196,16 @@ def test_a_deleted_curated_file_loses_its_graph_on_reload(curated_copy: Path, tm
     assert iris.source("croydon-cyp-scrutiny-2017-09-19-item-6").value in names
 
 
-@pytest.mark.parametrize("threads", [0, 2])
+@pytest.mark.parametrize("plan", [(0, 0), (200, 2)])
 def test_adding_to_a_store_replaces_its_graphs_exactly(curated: list[GraphPayload], tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch, threads: int) -> None:
+                                                       monkeypatch: pytest.MonkeyPatch, plan: tuple[int, int]) -> None:
     """A build that adds to the current store bulk-loads into its copy: a replaced graph holds exactly its new
     quads (a quad kept, dropped or re-added included), and every other graph is as it was."""
     import dataclasses
 
     from councilkg import store as store_module
 
-    monkeypatch.setattr(store_module, "bulk_threads", lambda _n: threads)  # bulk_extend, and slices side by side
+    monkeypatch.setattr(store_module, "bulk_plan", lambda _n: plan)  # bulk_extend, and slices side by side
     folder = StoreFolder(tmp_path / "store")
     folder.build(curated, fresh=True)
     old = _graph_contents(folder)
@@ -300,11 +300,11 @@ def test_a_build_says_where_its_time_went(curated: list[GraphPayload], tmp_path:
     assert second.manifest["triples"] == first.manifest["triples"]
 
 
-@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("plan", [(10**9, 1), (2_000, 2), (97, 3)])
 def test_the_parallel_bulk_load_writes_exactly_what_extend_writes(curated: list[GraphPayload], tmp_path: Path,
-                                                                   threads: int) -> None:
+                                                                   plan: tuple[int, int]) -> None:
     """Slices loaded side by side on disk give the same quads as one transactional extend, and a blank
-    node whose statements fall in different slices stays one node."""
+    node whose statements fall in different slices stays one node. Progress is reported after each slice."""
     from councilkg.store import bulk_write
 
     quads = [q for p in curated for q in p.quads]
@@ -315,38 +315,23 @@ def test_the_parallel_bulk_load_writes_exactly_what_extend_writes(curated: list[
     quads += quads[:50]  # a quad given twice is stored once
     expected = ox.Store()
     expected.extend(quads)
-    store = ox.Store(str(tmp_path / f"bulk{threads}"))
-    bulk_write(store, quads, threads=threads)
+    store = ox.Store(str(tmp_path / f"bulk{plan[0]}"))
+    passed: list[int] = []
+    bulk_write(store, quads, plan=plan, progress=passed.append)
     assert sorted_nquads(store) == sorted_nquads(expected)
     subjects = {q.subject for q in store.quads_for_pattern(None, None, None, graph) if isinstance(q.subject, ox.BlankNode)}
     assert len(subjects) == 1
+    size = plan[0]
+    assert passed == [min(len(quads), end) for end in range(size, len(quads) + size, size)]
 
 
-def test_a_load_is_bulk_extended_sliced_or_one_stream_by_size() -> None:
-    from councilkg.store import bulk_threads
+def test_a_load_is_bulk_extended_or_sliced_by_size() -> None:
+    from councilkg.store import BULK_SLICE, bulk_plan
 
-    assert bulk_threads(1_000) == 0  # no text made for a small load
-    assert 2 <= bulk_threads(1_000_000) <= 4  # slices side by side
-    assert bulk_threads(10_000_000) == 1  # one load, which spreads itself over the CPUs
-
-
-def test_the_streamed_text_is_every_quad_without_a_blank_node_however_it_is_read(curated: list[GraphPayload]) -> None:
-    import io
-
-    from councilkg.store import _NQuadsStream
-
-    quads = [q for p in curated for q in p.quads][:500]
-    blank = ox.Quad(ox.BlankNode(), iris.rdfs.label, ox.Literal("a blank node"), curated[0].graph)
-    quads.insert(250, blank)
-    passed: list[int] = []
-    stream = _NQuadsStream(quads, chunk=7, progress=passed.append)  # many chunks, through a buffer smaller than most
-    store = ox.Store()
-    store.bulk_load(io.BufferedReader(stream, 64), format=ox.RdfFormat.N_QUADS)
-    assert passed == sorted(passed) and passed[-1] == len(quads) and len(passed) == -(-len(quads) // 7)
-    expected = ox.Store()
-    expected.extend(q for q in quads if q is not blank)
-    assert sorted_nquads(store) == sorted_nquads(expected)
-    assert stream.set_aside == [blank]
+    assert bulk_plan(1_000) == (0, 0)  # no text made for a small load
+    for quads in (1_000_000, 10_000_000):
+        size, at_once = bulk_plan(quads)
+        assert size == BULK_SLICE < quads // 10 and 2 <= at_once <= 32
 
 
 def test_a_failing_slice_fails_the_bulk_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -363,7 +348,7 @@ def test_a_failing_slice_fails_the_bulk_load(tmp_path: Path, monkeypatch: pytest
 
     monkeypatch.setattr(store_module.ox, "serialize", corrupt)
     with pytest.raises(SyntaxError):
-        store_module.bulk_write(ox.Store(str(tmp_path / "bulk")), quads, threads=2)
+        store_module.bulk_write(ox.Store(str(tmp_path / "bulk")), quads, plan=(10, 2))
 
 
 def test_gc_paused_restores_the_collector_and_collects_what_it_is_asked_to() -> None:
