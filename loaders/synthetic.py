@@ -95,10 +95,19 @@ def _authority_graphs(index: int, rng: random.Random, seed: int, release: _Graph
     release.add(council, ckg.authorityStatus, iris.concept("authority-status", "current"))
 
     inspections = []  # (iri, published, overall grade)
+    published_on: set[dt.date] = set()
+
+    def publication(day: dt.date) -> dt.date:
+        """The first day from day on that nothing of this authority was published: the publication date is
+        in an inspection's IRI, so two published the same day would be one node."""
+        while day in published_on:
+            day += dt.timedelta(days=1)
+        published_on.add(day)
+        return day
 
     def inspection(itype: str, start: dt.date, areas: list[str], grade_bias: int) -> tuple[NamedNode, dt.date, str]:
         end = start + dt.timedelta(days=rng.randint(10, 25))
-        published = end + dt.timedelta(days=rng.randint(35, 70))
+        published = publication(end + dt.timedelta(days=rng.randint(35, 70)))
         node = iris.inspection(gss, published.isoformat())
         release.add(node, RDF_TYPE, ckg.Inspection)
         release.add(node, RDF_TYPE, prov.Activity)
@@ -120,11 +129,12 @@ def _authority_graphs(index: int, rng: random.Random, seed: int, release: _Graph
 
     bias = rng.randint(0, 3)
     for year in (2010, 2012):
-        slac = iris.inspection(gss, f"{year}-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}")
+        slac_published = publication(dt.date(year, rng.randint(1, 9), 10 + rng.randint(0, 9)))
+        slac = iris.inspection(gss, slac_published.isoformat())
         release.add(slac, RDF_TYPE, ckg.Inspection)
         release.add(slac, ckg.inspectionType, iris.concept("inspection-type", "slac"))
         release.add(slac, ckg.inspectedAuthority, council)
-        release.add(slac, ckg.publicationDate, _d(dt.date.fromisoformat(slac.value.rsplit("/", 1)[1])))
+        release.add(slac, ckg.publicationDate, _d(slac_published))
         for area in ("slac-safeguarding", "slac-looked-after"):
             j = iris.judgement(slac, area)
             release.add(j, RDF_TYPE, ckg.Judgement)
@@ -139,7 +149,7 @@ def _authority_graphs(index: int, rng: random.Random, seed: int, release: _Graph
         if grade == "inadequate":
             for number in range(1, rng.randint(3, 7)):
                 visit_start = start + dt.timedelta(days=110 * number)
-                published = visit_start + dt.timedelta(days=rng.randint(30, 50))
+                published = publication(visit_start + dt.timedelta(days=rng.randint(30, 50)))
                 visit = iris.inspection(gss, published.isoformat())
                 release.add(visit, RDF_TYPE, ckg.Inspection)
                 release.add(visit, rdfs.label, f"{name}: monitoring visit {number}")

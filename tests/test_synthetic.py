@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -46,6 +47,14 @@ def test_everything_in_it_is_marked_synthetic() -> None:
     people = {q.subject for q in store.quads_for_pattern(None, iris.RDF_TYPE, iris.foaf.Person)}
     names = {q.object.value for p in people for q in store.quads_for_pattern(p, iris.rdfs.label, None)}
     assert people and all(name.startswith("Synthetic") for name in names)
+
+
+def test_no_two_inspections_of_an_authority_share_a_publication_date() -> None:
+    """The publication date is part of an inspection's IRI: two published the same day would merge into one
+    node with two types and two sets of judgements (seed 11 at 10^5 triples drew such a pair)."""
+    quads = _quads(100_000, 11)
+    dates = Counter(q.subject for q in quads if q.predicate == iris.ckg.publicationDate)
+    assert dates and max(dates.values()) == 1
 
 
 def test_it_has_the_shape_the_queries_expect() -> None:
