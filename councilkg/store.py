@@ -145,7 +145,7 @@ def _has_blank_node(quad: ox.Quad) -> bool:
 SMALL_BULK_LOAD = 50_000
 #: quads per ``bulk_load`` call. Oxigraph sorts each call's keys for every index in memory, and small
 #: sorts are cheaper: at 10^6 quads, 62,500 a call took 12% less time than four calls of 250,000 (and
-#: 0.4 GiB less memory); at 10^7, 160 calls eight at a time took 70 s against 80 s for one call
+#: 0.4 GiB less memory); at 10^7, 161 calls eight at a time took 70 s against 80 s for one call
 #: reading the whole text, with 0.9 GiB less at the peak.
 BULK_SLICE = 62_500
 
