@@ -6,9 +6,9 @@
 For each size, synthetic data (loaders/synthetic.py, seed 1) is generated and measured in child
 processes, so each phase's peak memory is its own:
 
-- load: the project's load path (``StoreFolder.build``: a new generation, load records, counts,
-  compaction, atomic switch) against a raw pyoxigraph ``bulk_load`` of the same N-Quads file,
-  alternating, --load-reps times each up to 2*10^6 triples (medians reported);
+- load: generating the data, then the project's load path (``StoreFolder.build``: a new generation,
+  load records, counts, compaction, atomic switch) against a raw pyoxigraph ``bulk_load`` of the same
+  N-Quads file, in turn, --load-reps times each up to 2*10^6 triples (medians reported);
 - queries: every canned query with its catalogue example parameters (and, where every parameter is
   optional, also with none: the national form), p50 and p95 over --reps runs after one warm-up
   (more for a fast query: as many as take about 0.3 s, up to 300),
@@ -135,9 +135,10 @@ def _patched_examples(council: str, person: str) -> None:
 
 
 def phase_load(size: int, work: Path, reps: int) -> dict:
-    """Generate the data once, then time ``reps`` builds and raw bulk loads of it, alternating, each on a
-    fresh folder after an ``os.sync`` (so no run pays for writing back an earlier one's files); the
-    medians are reported. The last build is kept in work/store for the query phases."""
+    """Time ``reps`` rounds of generating the data, building a store of it and a raw bulk load of the same
+    N-Quads, each store on a fresh folder after an ``os.sync`` (so no run pays for writing back an
+    earlier one's files); the medians are reported. The generation is seeded, so every round loads the
+    same quads. The last build is kept in work/store for the query phases."""
     import gc
 
     import pyoxigraph as ox
@@ -145,16 +146,19 @@ def phase_load(size: int, work: Path, reps: int) -> dict:
     from councilkg.build import LoadPlan, collect_payloads
     from councilkg.store import StoreFolder
 
-    started, cpu = time.perf_counter(), _cpu_seconds()  # generated as `councilkg load --synthetic` does it
-    payloads, _ = collect_payloads(LoadPlan(curated=None, synthetic=size, synthetic_seed=SEED))
-    generated, generate_cpu = time.perf_counter() - started, _cpu_seconds() - cpu
-    triples = sum(len(p.quads) for p in payloads)
-    nq = work / "data.nq"
-    with nq.open("wb") as handle:
-        for p in payloads:
-            handle.write(ox.serialize(p.quads, format=ox.RdfFormat.N_QUADS))
     runs: dict[str, list[float]] = defaultdict(list)  # seconds (and CPUs busy) of each timed run
+    nq = work / "data.nq"
+    payloads: list = []
     for rep in range(reps):
+        del payloads[:]  # the previous round's quads go before the next are made
+        gc.collect()
+        with _clocked(runs, "generate"):  # as `councilkg load --synthetic` does it
+            payloads, _ = collect_payloads(LoadPlan(curated=None, synthetic=size, synthetic_seed=SEED))
+        if rep == 0:
+            triples = sum(len(p.quads) for p in payloads)
+            with nq.open("wb") as handle:
+                for p in payloads:
+                    handle.write(ox.serialize(p.quads, format=ox.RdfFormat.N_QUADS))
         kept = rep == reps - 1
         folder = work / "store" if kept else work / f"build-{rep}"
         os.sync()
@@ -176,9 +180,10 @@ def phase_load(size: int, work: Path, reps: int) -> dict:
         gc.collect()
         shutil.rmtree(raw_dir)
     m = {name: statistics.median(values) for name, values in runs.items()}
-    built, raw_seconds = m["build"], m["raw"]
+    built, raw_seconds, generated = m["build"], m["raw"], m["generate"]
+    generate_cpu = statistics.median(w * c for w, c in zip(runs["generate"], runs["generate_cpus"], strict=True))
     return {"triples": triples, "stored_triples": result.manifest["triples"], "generate_s": generated,
-            "generate_cpu_s": generate_cpu, "build_s": built,
+            "generate_cpu_s": generate_cpu, "generate_runs_s": runs["generate"], "build_s": built,
             "build_tps": triples / built, "end_to_end_s": generated + built, "end_to_end_tps": triples / (generated + built),
             "raw_bulk_load_s": raw_seconds, "raw_tps": triples / raw_seconds, "ratio_build_vs_raw": built / raw_seconds,
             "raw_optimize_s": m["optimize"],
@@ -515,8 +520,8 @@ def write_report(report: dict, out: Path) -> None:
               "*build*: `StoreFolder.build` from the generated quads to a published, compacted store (what `councilkg load` "
               "does once the sources are read). *raw*: one pyoxigraph `bulk_load` of the same N-Quads file, then "
               "`optimize` (compaction). Time ratios: below 1× the build is faster. *end to end* adds the generation. "
-              "Builds and raw loads alternate, each on a fresh folder after `os.sync`; times are the median of *runs* "
-              "runs of each (the range of the build's runs in brackets).", "",
+              "Generations, builds and raw loads take turns, each store on a fresh folder after `os.sync`; times are the "
+              "median of *runs* runs of each (the range of the build's runs in brackets).", "",
               "*write* and *compact* split the build (medians); *CPUs busy* is the CPU time of all the process's "
               "threads per second of the build (or of the raw `bulk_load`).", "",
               "| triples | runs | generate s | build s | write s | compact s | CPUs busy | build triples/s | raw bulk_load s | "
@@ -570,8 +575,8 @@ def main() -> int:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated triple counts")
     parser.add_argument("--reps", type=int, default=15, help="timed runs per query (default 15)")
     parser.add_argument("--load-reps", type=int, default=3,
-                        help=f"timed builds and raw loads at each size up to {LOAD_REPS_MAX_SIZE:,} triples, "
-                             "alternating; medians reported (default 3; one above that size)")
+                        help=f"timed generations, builds and raw loads at each size up to {LOAD_REPS_MAX_SIZE:,} "
+                             "triples, in turn; medians reported (default 3; one above that size)")
     parser.add_argument("--rdflib-cap", type=float, default=60.0, help="seconds each query may take on rdflib (default 60)")
     parser.add_argument("--rdflib-budget", type=float, default=900.0, help="seconds rdflib may take in all, per size (default 900)")
     parser.add_argument("--rdflib-max-size", type=int, default=1_000_000, help="skip rdflib above this size")
