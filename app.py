@@ -318,13 +318,12 @@ def page_journey(runner: Runner) -> None:
     st.altair_chart(charts.journey_chart(journey), key="jr_chart")
     st.caption("Bars run from the earliest to the latest day the sources place each person in post; a tenure known "
                "from a single document shows as a short bar. Tenures are not extended beyond what the sources say.")
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Recommendations and what addressed them")
-        _table(journey.recommendations, key="jr_recs")
-    with right:
-        st.subheader("People and bodies credited")
-        _table([{k: v for k, v in c.items() if k != "iri"} for c in journey.credits], key="jr_credits")
+    # full width, one above the other: the recommendations' own text is long. The publication date
+    # names the inspection on this one council's page, so its long label is left out.
+    st.subheader("Recommendations and what addressed them")
+    _table([{k: v for k, v in r.items() if k != "inspection"} for r in journey.recommendations], key="jr_recs")
+    st.subheader("People and bodies credited")
+    _table([{k: v for k, v in c.items() if k != "iri"} for c in journey.credits], key="jr_credits")
     improvements = [r for r in runner.canned("improvement_leaders", {"council": dict(councils)[label]}, limit=None).strings()]
     if improvements:
         st.subheader("Who led each improvement")

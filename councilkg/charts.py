@@ -14,6 +14,8 @@ from councilkg.network import KIND_COLOURS
 GRADE_COLOURS = {"Outstanding": "#1a9641", "Good": "#a6d96a", "Requires improvement to be good": "#fdae61",
                  "Inadequate": "#d7191c"}
 NODE_SELECTION = "node"
+#: pixels a legend label may take before Vega cuts it ("Requires improvement to be good" in full)
+LEGEND_LABEL_LIMIT = 260
 
 
 def network_chart(nodes: list[dict], edges: list[dict], height: int = 560) -> alt.LayerChart:
@@ -55,14 +57,16 @@ def journey_chart(journey: Journey) -> alt.VConcatChart:
     grades = list(GRADE_COLOURS)
     top = alt.Chart(judgements).mark_point(filled=True, size=140).encode(
         x=alt.X("date:T", title=None, scale=x_scale),
-        y=alt.Y("area:N", title="judgement area", sort=None, axis=alt.Axis(labelLimit=320)),
-        color=alt.Color("grade:N", scale=alt.Scale(domain=grades, range=[GRADE_COLOURS[g] for g in grades]), title="grade"),
+        # no axis title: the chart's own title names the rows, and a title beside long labels overlaps them
+        y=alt.Y("area:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        color=alt.Color("grade:N", scale=alt.Scale(domain=grades, range=[GRADE_COLOURS[g] for g in grades]), title="grade",
+                        legend=alt.Legend(labelLimit=LEGEND_LABEL_LIMIT)),
         tooltip=["date:T", "area:N", "grade:N", "inspection:N"],
     ).properties(height=max(120, 26 * judgements["area"].nunique()), title="Judgements")
     bottom = alt.Chart(tenures).mark_bar(height=14, cornerRadius=3).encode(
         x=alt.X("from:T", title="date", scale=x_scale), x2="until:T",
-        y=alt.Y("row:N", title="leadership", sort=None, axis=alt.Axis(labelLimit=320)),
-        color=alt.Color("role:N", title="role"),
+        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        color=alt.Color("role:N", title="role", legend=alt.Legend(labelLimit=LEGEND_LABEL_LIMIT)),
         tooltip=["person:N", "role:N", alt.Tooltip("from:T", title="known from"), alt.Tooltip("until:T", title="known until")],
     ).properties(height=max(80, 26 * tenures["row"].nunique()), title="Leadership tenures (as far as the sources place them)")
     return alt.vconcat(top, bottom).resolve_scale(x="shared", color="independent")
