@@ -48,13 +48,13 @@ def page_home(runner: Runner) -> None:
              "which boards, commissioners and plans drove their improvement, and which documents say so.")
     graphs = overview.graphs(runner.backend)
     classes = overview.classes(runner.backend)
-    counts = {c.label: c.entities for c in classes}
+    counts = {c.iri: c.entities for c in classes}
     cols = st.columns(5)
     cols[0].metric("Triples", f"{overview.total_triples(graphs):,}")
     cols[1].metric("Sources", sum(1 for g in graphs if g.kind not in ("log", "ontology")))
-    cols[2].metric("Councils", counts.get("local authority", 0))
-    cols[3].metric("People", counts.get("Person", 0))
-    cols[4].metric("Inspections and visits", counts.get("inspection", 0))
+    cols[2].metric("Councils", counts.get(iris.ckg.LocalAuthority.value, 0))
+    cols[3].metric("People", counts.get(iris.foaf.Person.value, 0))
+    cols[4].metric("Inspections and visits", counts.get(iris.ckg.Inspection.value, 0))
 
     st.subheader("Find a council, person or board")
     text = st.text_input("Search", key="home_search", placeholder="Croydon, Robert Henderson, improvement board …")

@@ -63,7 +63,8 @@ def graphs(backend: Backend) -> list[GraphRow]:
 
 
 def classes(backend: Backend) -> list[ClassRow]:
-    return [ClassRow(row["class"], row["label"] or _local(row["class"]), int(row["entities"]))
+    # a class of a reused vocabulary has no label in the ontology graph: shown by its prefixed name (prov:Activity)
+    return [ClassRow(row["class"], row["label"] or iris.shorten(row["class"]), int(row["entities"]))
             for row in _run(backend, _CLASSES).strings()]
 
 

@@ -72,6 +72,7 @@ def test_home_shows_what_the_graph_holds(app) -> None:
     assert "OFSTED Inspection of Children's Services" in set(sources["source"])
     classes = table(at, "class", "entities")
     assert int(classes.loc[classes["class"] == "judgement", "entities"].iloc[0]) == 8
+    assert "org:FormalOrganization" in set(classes["class"])  # a reused vocabulary's class by its prefixed name
 
 
 def test_home_search_links_to_entity_pages(app) -> None:
