@@ -22,6 +22,9 @@ st.set_page_config(page_title="councilkg", layout="wide")
 
 PAGES = {"home": "Home", "queries": "Questions", "editor": "SPARQL editor", "network": "Network",
          "journey": "Improvement journey", "entity": "Entity"}
+#: other names a hand-typed ``?page=`` may use for a page
+PAGE_ALIASES = {"questions": "queries", "query": "queries", "sparql": "editor", "sparql-editor": "editor",
+                "improvement-journey": "journey"}
 ANY = "(any)"
 
 
@@ -412,14 +415,17 @@ def main() -> None:
                     "then reload this page.")
         ui.shared_runner.clear()
         st.stop()
-    requested = st.query_params.get("page", "home")
+    asked = st.query_params.get("page", "home")
+    requested = PAGE_ALIASES.get(asked.strip().lower(), asked.strip().lower())
     slugs = list(PAGES)
     with st.sidebar:
         st.markdown("### councilkg")
         page = st.radio("Page", slugs, index=slugs.index(requested) if requested in slugs else 0, key="nav",
                         format_func=PAGES.get, label_visibility="collapsed")
         st.caption(runner.backend.description)
-    if page != requested:
+    if requested not in slugs:
+        st.warning(f"There is no page called {asked!r}; the pages are {', '.join(slugs)}. Showing {PAGES[page]}.")
+    if page != asked:
         st.query_params["page"] = page
     {"home": page_home, "queries": page_queries, "editor": page_editor, "network": page_network,
      "journey": page_journey, "entity": page_entity}[page](runner)

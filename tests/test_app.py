@@ -75,6 +75,21 @@ def test_home_shows_what_the_graph_holds(app) -> None:
     assert "org:FormalOrganization" in set(classes["class"])  # a reused vocabulary's class by its prefixed name
 
 
+@pytest.mark.parametrize("asked, radio, warned", [
+    ("questions", "queries", False),  # the title a reader sees in the sidebar
+    ("SPARQL", "editor", False),
+    ("no-such-page", "home", True),
+])
+def test_a_typed_page_name_is_understood_or_explained(app, asked: str, radio: str, warned: bool) -> None:
+    at = app(asked)
+    assert at.radio(key="nav").value == radio
+    assert at.query_params["page"] == radio  # the address now names the page shown
+    warnings = [w.value for w in at.warning]
+    assert bool(warnings) == warned
+    if warned:
+        assert "There is no page called 'no-such-page'" in warnings[0] and "queries" in warnings[0]
+
+
 def test_home_search_links_to_entity_pages(app) -> None:
     at = app("home")
     at.text_input(key="home_search").input("croydon").run()
