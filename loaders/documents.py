@@ -50,6 +50,8 @@ TITLE_WORDS = r"(?:Executive Director|Corporate Director|Strategic Director|Dire
               r"Chair|Leader|Head of|Assistant Director|Deputy Director|Lead Member|Portfolio Holder)"
 Progress = Callable[[str], None]
 # what the loader needs to know of the graph: types, names and variants, and curated sources' file names
+#: characters of a candidate's value its label shows
+CANDIDATE_LABEL_VALUE = 60
 NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.fileName)
 XSD = iris.xsd
 
@@ -308,6 +310,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     for p in found:
         p.node = NamedNode(f"{graph.value}/passage/{p.number}")
         add(p.node, RDF_TYPE, ckg.Passage)
+        add(p.node, rdfs.label, _lit(f"{meta['title']}, passage {p.number}"))
         add(p.node, ckg.passageOf, graph)
         add(p.node, ckg.passageNumber, _lit(p.number, XSD.integer))
         add(p.node, ckg.startOffset, _lit(p.start, XSD.integer))
@@ -325,7 +328,9 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
             add(p.node, ckg.mentions, node)
     for n, c in enumerate(extract(found, mentions, index)):
         node = NamedNode(f"{graph.value}/candidate/{n + 1}")
-        for s, pr, o in ((node, RDF_TYPE, ckg.CandidateFact), (node, ckg.candidateKind, _lit(c.kind)),
+        value = c.value if len(c.value) <= CANDIDATE_LABEL_VALUE else c.value[:CANDIDATE_LABEL_VALUE - 1] + "…"
+        for s, pr, o in ((node, RDF_TYPE, ckg.CandidateFact), (node, rdfs.label, _lit(f"Candidate {c.kind}: {value}")),
+                         (node, ckg.candidateKind, _lit(c.kind)),
                          (node, ckg.candidateValue, _lit(c.value)), (node, ckg.evidence, c.passage.node),
                          (node, ckg.confidence, _lit(f"{c.confidence:.2f}", XSD.decimal)), (node, dcterms.source, graph)):
             candidates.append(Quad(s, pr, o, candidates_graph))
@@ -336,6 +341,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     title = f"Candidate facts from {path.name}"
     header = [Quad(candidates_graph, RDF_TYPE, ckg.Source, candidates_graph),
               Quad(candidates_graph, rdfs.label, _lit(title), candidates_graph),
+              Quad(candidates_graph, dcterms.title, _lit(title), candidates_graph),
               Quad(candidates_graph, ckg.documentType, iris.concept("document-type", "other"), candidates_graph),
               Quad(candidates_graph, dcterms.source, graph, candidates_graph)]
     return [GraphPayload(graph, meta["title"][:80], "documents", str(path), digest, quads),

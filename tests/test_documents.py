@@ -57,6 +57,23 @@ def test_each_document_is_a_source_with_passages_at_their_offsets(loaded, seeds:
             assert text[start:end] == words
 
 
+def test_passages_candidates_and_their_graphs_are_labelled(loaded) -> None:
+    """Pages and tools that list linked nodes show a name, not an IRI."""
+    docs, store = loaded
+    for payload in docs:
+        titles = [q.object.value for q in store.quads_for_pattern(payload.graph, iris.dcterms.title, None, payload.graph)]
+        assert titles, payload.label  # the source title fact_sources shows for its facts
+        title = titles[0]
+        for quad in store.quads_for_pattern(None, iris.RDF_TYPE, ckg.Passage, payload.graph):
+            number = next(store.quads_for_pattern(quad.subject, ckg.passageNumber, None, None)).object.value
+            label = next(store.quads_for_pattern(quad.subject, iris.rdfs.label, None, None)).object.value
+            assert label == f"{title}, passage {number}"
+        for quad in store.quads_for_pattern(None, iris.RDF_TYPE, ckg.CandidateFact, payload.graph):
+            kind = next(store.quads_for_pattern(quad.subject, ckg.candidateKind, None, None)).object.value
+            label = next(store.quads_for_pattern(quad.subject, iris.rdfs.label, None, None)).object.value
+            assert label.startswith(f"Candidate {kind}: ") and len(label) <= len(f"Candidate {kind}: ") + 60
+
+
 def test_metadata_of_the_committee_report(loaded) -> None:
     docs, _ = loaded
     report = next(p for p in docs if p.kind == "documents" and any(q.object.value == "002_9facc654f6be437b.txt" for q in p.quads))
