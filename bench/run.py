@@ -21,7 +21,8 @@ processes, so each phase's peak memory is its own:
   rdflib's answer has a different number of rows.
 
 Also measured: a real-data load (curated seed data, the authority lookup and both Ofsted
-workbooks from ../shared/data) end to end through ``councilkg load``. Machines are shared and
+workbooks from ../shared/data, the seed documents) end to end through ``councilkg load``, and every
+canned query's catalogue example on the store it builds (where facts are restated by several sources). Machines are shared and
 noisy: compare the ratios measured in one run rather than times across runs.
 """
 
@@ -194,7 +195,10 @@ def phase_load(size: int, work: Path, reps: int) -> dict:
             "peak_mib": _peak_mib()}
 
 
-def phase_queries(work: Path, reps: int, endpoint: str | None) -> dict:
+def phase_queries(work: Path, reps: int, endpoint: str | None, real: bool = False) -> dict:
+    """Every canned query's example (and national form) through the runner and raw pyoxigraph. On synthetic
+    data the examples are pointed at synthetic entities; on the real data (``real``) the catalogue's own
+    examples (Croydon, Eleanor Brazil, ...) are used as they are."""
     import pyoxigraph as ox
 
     from councilkg import catalogue
@@ -202,7 +206,8 @@ def phase_queries(work: Path, reps: int, endpoint: str | None) -> dict:
     from councilkg.runner import Runner
     from councilkg.safety import analyse, inject_values
 
-    _patched_examples(*_example_entities(work / "store"))
+    if not real:
+        _patched_examples(*_example_entities(work / "store"))
     embedded = EmbeddedBackend(work / "store")
     backend = RemoteBackend(endpoint, timeout=120) if endpoint else embedded
     runner = Runner(backend, limit=None, timeout=120)
@@ -377,24 +382,32 @@ def run_http(work: Path, reps: int) -> dict:
         server.wait()
 
 
-def run_real_data() -> dict | None:
+def run_real_data(reps: int) -> dict | None:
+    """Load the real data as `make run` does (curated seed data, the authority lookup, both Ofsted workbooks and
+    the seed documents from ../shared), then time every canned query's catalogue example on it: the real graph
+    restates facts in several source graphs, which synthetic data does not."""
     from councilkg.paths import shared_dir
 
-    shared = shared_dir() / "data"
-    lookup = shared / "reference" / "la_lookup.csv"
-    workbooks = sorted((shared / "ofsted").glob("*.ods"))
+    shared = shared_dir()
+    lookup = shared / "data" / "reference" / "la_lookup.csv"
+    workbooks = sorted((shared / "data" / "ofsted").glob("*.ods"))
+    seeds = shared / "seeds"
     if not lookup.exists() or not workbooks:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         args = [sys.executable, "-m", "councilkg.cli", "load", "--store", str(Path(tmp) / "store"), "--fresh", "-q",
                 "--lookup", str(lookup)] + [a for w in workbooks for a in ("--ofsted", str(w))]
+        if seeds.is_dir():
+            args += ["--documents", str(seeds)]
         started = time.perf_counter()
         done = subprocess.run(args, capture_output=True, text=True, cwd=tmp, env=dict(os.environ, PYTHONPATH=str(ROOT)))
         seconds = time.perf_counter() - started
         if done.returncode != 0:
             return {"error": done.stderr[-2000:]}
         total = next((line for line in done.stdout.splitlines() if line.startswith("store now holds")), "")
-        return {"seconds": seconds, "summary": total, "inputs": [lookup.name, *[w.name for w in workbooks]]}
+        inputs = [lookup.name, *[w.name for w in workbooks]] + (["the seed documents"] if seeds.is_dir() else [])
+        queries = _child("--phase", "queries", "--work", tmp, "--reps", str(reps), "--real")
+        return {"seconds": seconds, "summary": total, "inputs": inputs, "queries": queries}
 
 
 def machine() -> dict:
@@ -486,6 +499,15 @@ def _targets(report: dict) -> list[str]:
         ("load including generating the synthetic data", f"≥ {TARGET_LOAD_TPS:,} triples/s",
          *_throughput(r["load"]["end_to_end_tps"], _end_to_end_detail(report, r["load"]))),
     ]
+    real = (report.get("real_data") or {}).get("queries", {}).get("queries", {})
+    if real:  # not one of the issue's targets, but the graph users query: held to the same latency
+        real_examples = {k: q for k, q in real.items() if k.endswith("[example]") or f"{k.split(' [')[0]} [example]" not in real}
+        real_slow = {k: q["runner"]["p50_ms"] for k, q in real_examples.items() if q["runner"]["p50_ms"] >= TARGET_P50_MS}
+        real_slowest = max(real_examples, key=lambda k: real_examples[k]["runner"]["p50_ms"])
+        rows.append(("every canned query's example on the real data, p50 embedded", f"< {TARGET_P50_MS:g} ms",
+                     verdict(not real_slow),
+                     "; ".join(f"{k} {ms:.0f} ms ({ms / TARGET_P50_MS:.2f}× the target)" for k, ms in real_slow.items())
+                     or f"slowest {real_slowest} {real_examples[real_slowest]['runner']['p50_ms']:.1f} ms"))
     lines = ["", f"## Targets at {r['load']['triples']:,} triples", "", "| target | wanted | result | detail |", "|---|---|---|---|"]
     lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
     lines += ["", "The national forms of queries whose council is optional are listings rather than interactive queries, not held to the "
@@ -544,6 +566,15 @@ def write_report(report: dict, out: Path) -> None:
     if real:
         lines += ["", f"Real data (`councilkg load --fresh` with {', '.join(real.get('inputs', []))} and the curated seed data): "
                       f"{real.get('seconds', 0):.1f} s end to end. {real.get('summary', real.get('error', ''))}"]
+        if real.get("queries"):
+            lines += ["", "## Queries on the real data", "",
+                      "The catalogue's own examples (Croydon, Eleanor Brazil, London, ...) on the store built from the real data "
+                      "above, through the runner and raw pyoxigraph. Here most facts are restated by several sources, each in "
+                      "its own graph, which the synthetic data does not do.", "",
+                      "| query [parameters] | rows | runner p50 | runner p95 | raw p50 | runner ÷ raw |", "|---|---|---|---|---|---|"]
+            for key, q in real["queries"]["queries"].items():
+                lines.append(f"| {key} | {q['rows']:,} | {_fmt(q['runner']['p50_ms'])} | {_fmt(q['runner']['p95_ms'])} | "
+                             f"{_fmt(q.get('raw', {}).get('p50_ms'))} | {q.get('ratio_runner_vs_raw', 0):.2f}× |")
     for r in report["sizes"].values():
         lines += ["", f"## Queries at {r['load']['triples']:,} triples", "",
                   "| query [parameters] | rows | runner p50 | runner p95 | raw p50 | runner ÷ raw | HTTP p50 | HTTP ÷ embedded "
@@ -586,12 +617,13 @@ def main() -> int:
     parser.add_argument("--work", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--endpoint", help=argparse.SUPPRESS)
+    parser.add_argument("--real", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "load":
         print(json.dumps(phase_load(args.size, Path(args.work), args.load_reps)))
         return 0
     if args.phase == "queries":
-        print(json.dumps(phase_queries(Path(args.work), args.reps, args.endpoint)))
+        print(json.dumps(phase_queries(Path(args.work), args.reps, args.endpoint, real=args.real)))
         return 0
     if args.phase == "dump":
         print(json.dumps(phase_dump(Path(args.work))))
@@ -606,8 +638,8 @@ def main() -> int:
         return 0
     report = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "reps": args.reps,
               "rdflib_cap": args.rdflib_cap, "rdflib_max_size": args.rdflib_max_size, "sizes": {}}
-    print("real data load ...", file=sys.stderr, flush=True)
-    report["real_data"] = run_real_data()
+    print("real data: load and queries ...", file=sys.stderr, flush=True)
+    report["real_data"] = run_real_data(args.reps)
     for size in [int(float(s)) for s in args.sizes.split(",")]:
         work = Path(tempfile.mkdtemp(prefix=f"councilkg-bench-{size}-"))
         try:
