@@ -49,9 +49,9 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
 TITLE_WORDS = r"(?:Executive Director|Corporate Director|Strategic Director|Director|Cabinet Member|Chief Executive|Commissioner|" \
               r"Chair|Leader|Head of|Assistant Director|Deputy Director|Lead Member|Portfolio Holder)"
 Progress = Callable[[str], None]
-# what the loader needs to know of the graph: types, names and variants, and curated sources' file names
 #: characters of a candidate's value its label shows
 CANDIDATE_LABEL_VALUE = 60
+# what the loader needs to know of the graph: types, names and variants, and curated sources' file names
 NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.fileName)
 XSD = iris.xsd
 
