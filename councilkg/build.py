@@ -14,7 +14,7 @@ import pyoxigraph as ox
 
 from councilkg import iris
 from councilkg.paths import CURATED_DIR
-from councilkg.store import BuildResult, GraphPayload, StoreFolder, gc_paused, tenths
+from councilkg.store import RDF_FILE_KIND, BuildResult, GraphPayload, RdfFile, StoreFolder, gc_paused, tenths
 from councilkg.validate import Violation, validate_payloads
 
 Progress = Callable[[str], None]
@@ -49,6 +49,7 @@ class LoadPlan:
     documents: list[Path] = field(default_factory=list)
     synthetic: int = 0  # about this many synthetic triples (loaders/synthetic.py); 0 for none
     synthetic_seed: int = 1
+    rdf: list[Path] = field(default_factory=list)  # RDF files loaded as they are (loaders/rdffile.py)
     fresh: bool = False
     validate: bool = True
 
@@ -70,6 +71,10 @@ class LoadReport:
         out = [f"{'source':<60} {'kind':<10} {'triples':>9}"]
         for p in self.payloads:
             out.append(f"{p.label[:60]:<60} {p.kind:<10} {len(p.quads):>9,}")
+        counts = self.result.manifest.get("graphs", {})
+        for f in self.result.files:
+            what = f"{f.file.path.name} ({len(f.graphs):,} graph{'' if len(f.graphs) == 1 else 's'})"
+            out.append(f"{what[:60]:<60} {RDF_FILE_KIND:<10} {sum(counts.get(g.value, 0) for g in f.graphs):>9,}")
         total = self.result.manifest.get("triples", 0)
         steps = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.result.phases.items())
         out.append(f"store now holds {total:,} triples in {len(self.result.manifest.get('graphs', {}))} graphs "
@@ -150,11 +155,20 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
     return payloads, warnings
 
 
+def rdf_files(plan: LoadPlan) -> list[RdfFile]:
+    """The plan's RDF files, each checked to exist and to have a known format. Raises LoadError."""
+    from loaders.rdffile import rdf_file
+
+    return [rdf_file(path) for path in plan.rdf]
+
+
 def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, lock_wait: float = 0.0) -> LoadReport:
-    """Read, validate and load the plan's inputs into a new generation of the store folder."""
+    """Read, validate and load the plan's inputs into a new generation of the store folder. RDF files are
+    parsed as they are loaded: a syntax error in one abandons the new generation, leaving the store as it was."""
     from councilkg.store import ReadOnlyStore
 
     started = time.monotonic()
+    files = rdf_files(plan)
     handle = ReadOnlyStore(folder) if folder.exists() and not plan.fresh and (plan.ofsted or plan.documents) else None
     try:
         payloads, warnings = collect_payloads(plan, progress, handle.store() if handle else None)
@@ -162,5 +176,6 @@ def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, 
         if handle is not None:
             handle.close()
     read_seconds = time.monotonic() - started
-    result = folder.build(payloads, fresh=plan.fresh, drop_kinds=plan.drop_kinds(), progress=progress, lock_wait=lock_wait)
-    return LoadReport(payloads, result, read_seconds, warnings)
+    result = folder.build(payloads, fresh=plan.fresh, drop_kinds=plan.drop_kinds(), progress=progress, lock_wait=lock_wait,
+                          files=files)
+    return LoadReport(payloads, result, read_seconds, warnings + [n for f in result.files for n in f.notes])

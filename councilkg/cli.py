@@ -62,6 +62,7 @@ def cmd_load(args: argparse.Namespace) -> int:
         documents=[Path(p) for p in args.documents or []],
         synthetic=args.synthetic,
         synthetic_seed=args.seed,
+        rdf=[Path(p) for p in args.rdf or []],
         fresh=args.fresh,
         validate=not args.no_validate,
     )
@@ -81,8 +82,9 @@ def cmd_load(args: argparse.Namespace) -> int:
 def _load_remote(args: argparse.Namespace, plan, say) -> int:
     import time
 
-    from councilkg.build import collect_payloads
+    from councilkg.build import collect_payloads, rdf_files
     from councilkg.gsp import load_into_graph_store
+    from loaders.rdffile import file_payloads
 
     if args.fresh:
         _err("--fresh cannot be used with --gsp-endpoint: the Graph Store Protocol has no 'drop everything'; "
@@ -90,7 +92,11 @@ def _load_remote(args: argparse.Namespace, plan, say) -> int:
         return EXIT_USAGE
     print(f"loading into the Graph Store endpoint {args.gsp_endpoint}", file=sys.stderr)
     started = time.monotonic()
+    files = rdf_files(plan)
     payloads, warnings = collect_payloads(plan, say)
+    for rdf in files:
+        say(f"reading {rdf.path}")
+        payloads += file_payloads(rdf)
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=plan.drop_kinds(), progress=say)
@@ -179,8 +185,9 @@ def cmd_synthetic(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from councilkg.build import LoadPlan, ValidationFailed, collect_payloads
+    from councilkg.build import LoadPlan, ValidationFailed, collect_payloads, rdf_files
     from councilkg.paths import CURATED_DIR
+    from loaders.rdffile import file_payloads
 
     if args.built:
         from councilkg.store import ReadOnlyStore
@@ -194,9 +201,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(violations)} SHACL violation(s) in the store at {_folder(args).root}")
         return EXIT_OK if not violations else EXIT_FAIL
     plan = LoadPlan(curated=Path(args.curated or CURATED_DIR), ofsted=[Path(p) for p in args.ofsted or []],
-                    lookups=[Path(p) for p in args.lookup or []], documents=[Path(p) for p in args.documents or []])
+                    lookups=[Path(p) for p in args.lookup or []], documents=[Path(p) for p in args.documents or []],
+                    rdf=[Path(p) for p in args.rdf or []])
     try:
+        files = rdf_files(plan)
         payloads, warnings = collect_payloads(plan, _progress(args.quiet))
+        for rdf in files:  # parsed as a load parses them; their graphs are not held to the shapes
+            payloads += file_payloads(rdf)
     except ValidationFailed as exc:
         for v in exc.violations:
             print(v)
@@ -356,6 +367,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--synthetic", type=int, default=0, metavar="TRIPLES",
                    help="also load about this many synthetic triples (benchmarks and scale tests; clearly marked synthetic)")
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
+    p.add_argument("--rdf", metavar="FILE", action="append",
+                   help="an RDF file loaded as it is (.nq, .trig, .nt, .ttl, .jsonld, .rdf), e.g. from `councilkg synthetic` "
+                        "or `councilkg export`: each named graph in it is a source graph; repeatable")
     p.add_argument("--gsp-endpoint", metavar="URL",
                    help="load into this SPARQL Graph Store Protocol endpoint (e.g. http://127.0.0.1:7878/store) "
                         "instead of the local store")
@@ -374,6 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ofsted", metavar="PATH", action="append", help="also check this Ofsted workbook or table")
     p.add_argument("--lookup", metavar="PATH", action="append", help="also check this authority lookup")
     p.add_argument("--documents", metavar="DIR", action="append", help="also check this folder of documents")
+    p.add_argument("--rdf", metavar="FILE", action="append", help="also parse this RDF file as `load --rdf` would")
     p.add_argument("--built", action="store_true", help="validate the graphs in the store at --store")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
     p.set_defaults(func=cmd_validate)

@@ -142,9 +142,16 @@ def _source_findings(loaded: dict[str, dict[str, str]], curated_dir: Path | None
     summary = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_kind.items()))
     findings.append(Finding("ok", f"sources loaded: {summary}"))
     for graph, record in sorted(loaded.items(), key=lambda item: (item[1].get("loadKind", ""), item[0])):
-        if record.get("loadKind") not in ("curated", "synthetic"):
+        if record.get("loadKind") not in ("curated", "synthetic", "rdf"):
             findings.append(Finding("ok", f"  {record.get('label', graph)} [{record.get('loadKind')}] loaded "
                                           f"{record.get('loadedAt', '?')}, {int(record.get('tripleCount', 0)):,} triples"))
+    files: dict[str, list[dict[str, str]]] = {}  # an RDF file may hold hundreds of graphs: one line a file
+    for record in loaded.values():
+        if record.get("loadKind") == "rdf":
+            files.setdefault(record.get("origin", "?"), []).append(record)
+    for origin, records in sorted(files.items()):
+        findings.append(Finding("ok", f"  {origin} [rdf] loaded {max(r.get('loadedAt', '?') for r in records)}, "
+                                      f"{len(records):,} graph(s), {sum(int(r.get('tripleCount', 0)) for r in records):,} triples"))
     ontology = loaded.get(iris.ONTOLOGY_IRI)
     if ontology is None or ontology.get("contentHash") != ontology_payload().content_hash:
         findings.append(Finding("warn", "the ontology has changed since the store was built",

@@ -24,14 +24,17 @@ import datetime as dt
 import errno
 import fcntl
 import gc
+import hashlib
 import json
 import os
 import shutil
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 import pyoxigraph as ox
 
@@ -41,6 +44,7 @@ from councilkg.paths import ONTOLOGY_FILES
 LOADS_GRAPH = ox.NamedNode(iris.ID + "graph/loads")
 ONTOLOGY_GRAPH = ox.NamedNode(iris.ONTOLOGY_IRI)
 ONTOLOGY_SOURCE_KIND = "ontology"
+RDF_FILE_KIND = "rdf"
 RETIRE_GRACE_SECONDS = 120.0
 
 
@@ -173,18 +177,54 @@ def _nquads(quads: list[ox.Quad]) -> tuple[bytes, list[ox.Quad]]:
             [q for q in quads if _has_blank_node(q)])
 
 
+class _ParallelLoads:
+    """``bulk_load`` calls on threads of their own, at most ``at_once`` running: pyoxigraph releases the GIL
+    while it loads, RocksDB ingests the sorted files the loads write concurrently, and the same term or
+    quad written by two calls is one key. ``submit`` waits for a free slot (so at most that many texts
+    exist at once); ``close`` waits for every call and raises the first error, mapped by its ``on_error``."""
+
+    def __init__(self, store: ox.Store, at_once: int) -> None:
+        self.store = store
+        self.free = threading.Semaphore(at_once)
+        self.errors: list[BaseException] = []
+        self.workers: list[threading.Thread] = []
+
+    def submit(self, text: bytes | None, *, on_error: Callable[[BaseException], BaseException] | None = None,
+               **options: object) -> bool:
+        """Start loading text (``options`` go to ``bulk_load``); False, loading nothing, once a call has failed."""
+        self.free.acquire()
+        if self.errors:
+            self.free.release()
+            return False
+
+        def load() -> None:
+            try:
+                self.store.bulk_load(text, **options)
+            except BaseException as exc:  # re-raised in the calling thread by close()
+                self.errors.append(on_error(exc) if on_error is not None else exc)
+            finally:
+                self.free.release()
+
+        self.workers.append(threading.Thread(target=load, name=f"bulk-load-{len(self.workers)}"))
+        self.workers[-1].start()
+        return True
+
+    def close(self) -> None:
+        for worker in self.workers:
+            worker.join()
+        if self.errors:
+            raise self.errors[0]
+
+
 def bulk_write(store: ox.Store, quads: list[ox.Quad], plan: tuple[int, int] | None = None,
                progress: Callable[[int], None] | None = None) -> None:
     """Write quads to a store nobody else reads with Oxigraph's bulk loader, on every CPU.
 
     The quads are serialised as N-Quads a slice at a time (``bulk_plan``: 62,500 quads a slice) and
-    each slice is handed to its own ``bulk_load`` as soon as fewer than the plan's number are loading:
-    pyoxigraph releases the GIL while it loads, RocksDB ingests the sorted files the loads write
-    concurrently, and the same term or quad written by two slices is one key. At most that many
-    slices' text exists at once. Used only on a new store generation: a bulk load is not a
-    transaction. Each parse of N-Quads gives its blank nodes new identities, so quads with a blank
-    node are kept out of the text and written as the objects they are (``bulk_extend``), which keeps
-    a blank node one node.
+    each slice is handed to its own ``bulk_load`` as soon as fewer than the plan's number are loading
+    (``_ParallelLoads``). Used only on a new store generation: a bulk load is not a transaction. Each
+    parse of N-Quads gives its blank nodes new identities, so quads with a blank node are kept out of
+    the text and written as the objects they are (``bulk_extend``), which keeps a blank node one node.
 
     ``progress`` is called with the number of quads handed to the loads so far, after each slice.
     """
@@ -192,38 +232,158 @@ def bulk_write(store: ox.Store, quads: list[ox.Quad], plan: tuple[int, int] | No
     if size == 0:
         store.bulk_extend(quads)
         return
-    free = threading.Semaphore(at_once)
-    errors: list[BaseException] = []
-
-    def load(text: bytes) -> None:
-        try:  # lenient: the text was serialised from terms pyoxigraph validated when they were made
-            store.bulk_load(text, format=ox.RdfFormat.N_QUADS, lenient=True)
-        except BaseException as exc:  # re-raised in the calling thread
-            errors.append(exc)
-        finally:
-            free.release()
-
-    workers: list[threading.Thread] = []
+    loads = _ParallelLoads(store, at_once)
     set_aside: list[ox.Quad] = []
     try:
         for start in range(0, len(quads), size):
-            free.acquire()  # the next slice is serialised while the others load
-            if errors:
-                break
             text, blank = _nquads(quads[start:start + size])
             set_aside += blank
-            workers.append(threading.Thread(target=load, args=(text,), name=f"bulk-load-{len(workers)}"))
-            workers[-1].start()
+            # lenient: the text was serialised from terms pyoxigraph validated when they were made
+            if not loads.submit(text, format=ox.RdfFormat.N_QUADS, lenient=True):
+                break
             del text
             if progress is not None:
                 progress(min(len(quads), start + size))
     finally:
-        for worker in workers:
-            worker.join()
-    if errors:
-        raise errors[0]
+        loads.close()
     if set_aside:
         store.bulk_extend(set_aside)
+
+
+# --------------------------------------------------------------------------------------------
+# RDF files loaded as they are
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RdfFile:
+    """An RDF file loaded as it is (``councilkg load --rdf``): every named graph in it is a source graph,
+    and its triples outside any named graph go in ``graph``, the graph named for the file."""
+
+    path: Path
+    format: ox.RdfFormat
+    graph: ox.NamedNode
+
+
+@dataclass
+class RdfFileLoad:
+    """What loading one RdfFile wrote: its graphs, its SHA-256, and what was left out and why."""
+
+    file: RdfFile
+    graphs: list[ox.NamedNode]
+    content_hash: str
+    notes: list[str] = field(default_factory=list)
+
+
+#: bytes of N-Quads or N-Triples text per ``bulk_load`` call when a file is loaded (about 62,000 lines
+#: of the synthetic data: a slice as big as ``bulk_write``'s)
+RDF_CHUNK_BYTES = 16 << 20
+#: formats with one statement a line, so a file can be cut at any line and its pieces parsed at once
+LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
+#: graphs councilkg writes itself: a file's copy of them (an export of a store holds both) is left out
+RESERVED_GRAPHS = (LOADS_GRAPH, ONTOLOGY_GRAPH)
+
+
+def _line_chunks(handle: IO[bytes], size: int) -> Iterator[bytes]:
+    while chunk := handle.read(size):
+        yield chunk + handle.readline()
+
+
+class _LineMap:
+    """Maps a line of a text made by joining pieces of a file back to the line of the file."""
+
+    def __init__(self) -> None:
+        self.starts: list[tuple[int, int]] = []  # (first line in the joined text, first line in the file)
+        self.lines = 0
+
+    def add(self, file_line: int, text: bytes) -> None:
+        self.starts.append((self.lines + 1, file_line))
+        self.lines += text.count(b"\n")
+
+    def file_line(self, line: int) -> int:
+        joined, in_file = max((s for s in self.starts if s[0] <= line), default=(1, 1))  # no pieces: the file itself
+        return in_file + line - joined
+
+
+def _syntax_error(path: Path, lines: _LineMap) -> Callable[[BaseException], BaseException]:
+    """Turns a parser's SyntaxError (line and column in the text it was given) into a LoadError naming the
+    file, its line and the column."""
+    from loaders.errors import LoadError
+
+    def convert(exc: BaseException) -> BaseException:
+        if not isinstance(exc, SyntaxError):
+            return exc
+        return LoadError.from_syntax(path, exc, line=None if exc.lineno is None else lines.file_line(exc.lineno))
+
+    return convert
+
+
+def load_rdf_file(store: ox.Store, rdf: RdfFile, progress: Callable[[int, int], None] | None = None) -> RdfFileLoad:
+    """Bulk-load one RDF file into a new generation that holds nothing yet (not a transaction), strictly
+    parsed: a syntax error raises a LoadError naming the file, the line and the column.
+
+    N-Quads and N-Triples are cut into pieces of about 16 MiB at line ends, parsed and written on every CPU
+    at once (``_ParallelLoads``); the pieces with a blank node are parsed together at the end, so a blank
+    node written twice stays one node. Other formats are one ``bulk_load``. Triples outside any named
+    graph are moved to the file's own graph; the loads graph and the ontology graph, which councilkg
+    writes itself, are left out. ``progress`` is told how many of the file's bytes have been read.
+    """
+    digest = hashlib.sha256()
+    total = rdf.path.stat().st_size
+    before = set(store.named_graphs())
+    options: dict[str, object] = {"format": rdf.format}
+    if not rdf.format.supports_datasets:
+        options["to_graph"] = rdf.graph
+    loads = _ParallelLoads(store, bulk_plan(SMALL_BULK_LOAD)[1])
+    try:
+        with rdf.path.open("rb") as handle:
+            if rdf.format in LINE_FORMATS:
+                blank, blank_lines, line = [], _LineMap(), 1
+                for text in _line_chunks(handle, RDF_CHUNK_BYTES):
+                    digest.update(text)
+                    piece = _LineMap()
+                    piece.add(line, text)
+                    line += piece.lines
+                    if b"_:" in text:  # maybe a blank node (or only text that looks like one)
+                        blank.append(text)
+                        blank_lines.add(piece.starts[0][1], text)
+                    elif not loads.submit(text, on_error=_syntax_error(rdf.path, piece), **options):
+                        break
+                    del text
+                    if progress is not None:
+                        progress(handle.tell(), total)
+                if blank and not loads.errors:
+                    loads.submit(b"".join(blank), on_error=_syntax_error(rdf.path, blank_lines), **options)
+            else:  # parsed from the file by pyoxigraph, hashed here meanwhile
+                loads.submit(None, on_error=_syntax_error(rdf.path, _LineMap()), path=str(rdf.path), **options)
+                while block := handle.read(RDF_CHUNK_BYTES):
+                    digest.update(block)
+                if progress is not None:
+                    progress(total, total)
+    finally:
+        loads.close()
+    return _settle_rdf_file(store, rdf, digest.hexdigest(), before)
+
+
+def _settle_rdf_file(store: ox.Store, rdf: RdfFile, content_hash: str, before: set) -> RdfFileLoad:
+    """After a file's load into a generation that held only other files' graphs (``before``): its triples
+    outside any named graph go to the file's graph, the graphs councilkg writes itself are left out, and its
+    new graphs are listed. A graph named by a blank node is refused: a source graph is named by an IRI."""
+    from loaders.errors import LoadError
+
+    notes = []
+    if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
+        store.update(f"ADD DEFAULT TO {rdf.graph} ; CLEAR DEFAULT")  # an IRI pyoxigraph checked: safe to write out
+        notes.append(f"{rdf.path.name}: triples outside any named graph were put in the graph <{rdf.graph.value}>")
+    for graph in RESERVED_GRAPHS:
+        if next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None:
+            store.remove_graph(graph)
+            notes.append(f"{rdf.path.name}: the graph <{graph.value}> was left out: councilkg writes it itself")
+    graphs = [g for g in store.named_graphs() if g not in before]
+    if any(isinstance(g, ox.BlankNode) for g in graphs):
+        raise LoadError.single(rdf.path, "a graph is named by a blank node; councilkg names every source graph by an IRI")
+    graphs.sort(key=lambda g: g.value)
+    return RdfFileLoad(rdf, graphs, content_hash, notes)
 
 
 def stale_graphs(store: ox.Store, keep: set[ox.NamedNode], drop_kinds: Iterable[str]) -> list[ox.NamedNode]:
@@ -232,21 +392,44 @@ def stale_graphs(store: ox.Store, keep: set[ox.NamedNode], drop_kinds: Iterable[
     return [g for g, kind in loaded_sources(store).items() if kind in kinds and g not in keep]
 
 
-def load_records(payloads: Iterable[GraphPayload], now: dt.datetime | None = None) -> list[ox.Quad]:
-    """The loads-graph quads recording these payloads' load: when, what, from where, how many triples."""
+def load_records(payloads: Iterable[GraphPayload], now: dt.datetime | None = None,
+                 counts: Iterable[int] | None = None) -> list[ox.Quad]:
+    """The loads-graph quads recording these payloads' load: when, what, from where, how many triples
+    (``counts``, one a payload, where the quads are not in the payloads)."""
     now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
     stamp = ox.Literal(now.isoformat().replace("+00:00", "Z"), datatype=iris.xsd.dateTime)
     log: list[ox.Quad] = []
-    for p in payloads:
+    payloads = list(payloads)
+    for p, count in zip(payloads, counts if counts is not None else (len(p.quads) for p in payloads), strict=True):
         log.extend([
             ox.Quad(p.graph, iris.ckg.loadedAt, stamp, LOADS_GRAPH),
             ox.Quad(p.graph, iris.ckg.contentHash, ox.Literal(p.content_hash), LOADS_GRAPH),
-            ox.Quad(p.graph, iris.ckg.tripleCount, ox.Literal(str(len(p.quads)), datatype=iris.xsd.integer), LOADS_GRAPH),
+            ox.Quad(p.graph, iris.ckg.tripleCount, ox.Literal(str(count), datatype=iris.xsd.integer), LOADS_GRAPH),
             ox.Quad(p.graph, iris.ckg.loadKind, ox.Literal(p.kind), LOADS_GRAPH),
             ox.Quad(p.graph, iris.ckg.origin, ox.Literal(p.origin), LOADS_GRAPH),
             ox.Quad(p.graph, iris.rdfs.label, ox.Literal(p.label), LOADS_GRAPH),
         ])
     return log
+
+
+def file_load_records(store: ox.Store, loaded: list[RdfFileLoad], counts: dict[ox.NamedNode, int],
+                      now: dt.datetime | None = None) -> list[ox.Quad]:
+    """The loads-graph quads recording the graphs RDF files wrote, labelled by the title a graph gives
+    itself (``dcterms:title`` of the graph's IRI, in it) or by its IRI and the file's name."""
+    payloads = []
+    for load in loaded:
+        for graph in load.graphs:
+            title = next(iter(store.quads_for_pattern(graph, iris.dcterms.title, None, graph)), None)
+            label = title.object.value if title is not None else f"{graph.value} (from {load.file.path.name})"
+            payloads.append((GraphPayload(graph, label, RDF_FILE_KIND, str(load.file.path), load.content_hash),
+                             counts.get(graph, 0)))
+    return load_records([p for p, _ in payloads], now, counts=[n for _, n in payloads])
+
+
+def loaded_origins(store: ox.Store) -> dict[ox.NamedNode, str]:
+    """graph name -> the file or folder it was loaded from, for every source recorded in the loads graph."""
+    return {q.subject: q.object.value for q in store.quads_for_pattern(None, iris.ckg.origin, None, LOADS_GRAPH)
+            if isinstance(q.subject, ox.NamedNode)}
 
 
 def loaded_sources(store: ox.Store) -> dict[ox.NamedNode, str]:
@@ -413,12 +596,16 @@ class StoreFolder:
 
     def build(self, payloads: list[GraphPayload], *, fresh: bool = False, drop_kinds: Iterable[str] = (),
               check: Callable[[ox.Store], None] | None = None, progress: Callable[[str], None] | None = None,
-              lock_wait: float = 0.0) -> BuildResult:
+              lock_wait: float = 0.0, files: Iterable[RdfFile] = ()) -> BuildResult:
         """Build a new generation holding the current one's graphs (unless fresh) with payloads replaced.
 
+        ``files`` are RDF files loaded as they are (``load_rdf_file``), first, into the empty generation;
+        their graphs replace the current ones of the same name and those an earlier load of the same file
+        wrote (so adding files to a store always carries the rest of it over rather than copying it).
         ``check`` is called on the finished generation before it is published and may raise to
         abandon it. The current generation is never modified.
         """
+        files = list(files)
         say = progress or (lambda _msg: None)
         if _is_plain_oxigraph(self.root):
             raise StoreError(f"{self.root} is a plain Oxigraph store; councilkg loads into a store folder it manages. "
@@ -434,14 +621,25 @@ class StoreFolder:
             # The ontology is small and always refreshed, so a store never lags the code's terms.
             payloads = [ontology_payload(), *[p for p in payloads if p.kind != ONTOLOGY_SOURCE_KIND]]
             carried: list[ox.Quad] | None = None
+            loaded: list[RdfFileLoad] = []
+            store: ox.Store | None = None
             try:
-                if current is not None and not fresh:
+                if current is not None and not fresh and not files:
                     carried = self._start_from(current, generation, payloads, drop_kinds, phases, say)
                     if carried is not None:
                         drop_kinds = ()  # the new generation holds only what was carried
-                else:
-                    drop_kinds = ()
                 store = ox.Store(str(generation))
+                if files:
+                    with _timed(phases, "files"):
+                        loaded = [_load_file_saying(store, rdf, say) for rdf in files]
+                    for load in loaded:
+                        for note in load.notes:
+                            say(note)
+                    if current is not None and not fresh:
+                        with _timed(phases, "carry"):
+                            carried = self._carry(current, payloads, loaded, drop_kinds, say)
+                if carried is not None or current is None or fresh:
+                    drop_kinds = ()  # the new generation holds only what was carried
                 _say_writing(say, payloads)
                 with _timed(phases, "write"):
                     # bulk even when adding to a copy: the generation is private, and one transaction of
@@ -457,6 +655,10 @@ class StoreFolder:
                 say("compacting the new store")
                 with _timed(phases, "compact"):
                     counts = _counts_while_optimizing(store)
+                    if loaded:  # recorded once counted; a few quads a graph, after the compaction
+                        records = file_load_records(store, loaded, counts)
+                        store.extend(records)
+                        counts[LOADS_GRAPH] = counts.get(LOADS_GRAPH, 0) + len(records)
                     store.flush()
                 del store
                 gc.collect()
@@ -464,16 +666,20 @@ class StoreFolder:
                     "built_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                     "graphs": {g.value: n for g, n in counts.items()},
                     "triples": sum(counts.values()),
-                    "loaded": [p.graph.value for p in payloads],
+                    "loaded": [p.graph.value for p in payloads] + [g.value for f in loaded for g in f.graphs],
                 }
                 self.publish(generation, manifest)
-            except BaseException:
+            except BaseException as exc:
+                # Close the half-built store before removing it: its background compactions would otherwise go
+                # on writing files into the folder being removed. The failed call's frames hold it too.
+                store = None  # noqa: F841 - the reference goes, so the store closes
+                traceback.clear_frames(exc.__traceback__)
                 gc.collect()
                 shutil.rmtree(generation, ignore_errors=True)
                 Path(f"{generation}.json").unlink(missing_ok=True)
                 raise
             removed = self.cleanup()
-        return BuildResult(generation, manifest, time.monotonic() - started, phases)
+        return BuildResult(generation, manifest, time.monotonic() - started, phases, loaded)
 
     def _start_from(self, current: Path, generation: Path, payloads: list[GraphPayload], drop_kinds: Iterable[str],
                     phases: dict[str, float], say: Callable[[str], None]) -> list[ox.Quad] | None:
@@ -499,6 +705,22 @@ class StoreFolder:
             del source
 
 
+    def _carry(self, current: Path, payloads: list[GraphPayload], loaded: list[RdfFileLoad], drop_kinds: Iterable[str],
+               say: Callable[[str], None]) -> list[ox.Quad]:
+        """The current generation's quads that stay when files are added to it: all but the graphs of the
+        payloads and the files, those stale by drop_kinds, and those an earlier load of the same files wrote."""
+        source = ox.Store.read_only(str(current))
+        try:
+            names = {p.graph for p in payloads} | {g for load in loaded for g in load.graphs}
+            origins = {str(load.file.path) for load in loaded}
+            earlier = {g for g, origin in loaded_origins(source).items() if origin in origins}
+            replaced = names | earlier | set(stale_graphs(source, names, drop_kinds))
+            say(f"carrying the current store's other graphs over ({current.name})")
+            return carried_quads(source, replaced)
+        finally:
+            del source
+
+
 def carried_quads(source: ox.Store, replaced: set[ox.NamedNode]) -> list[ox.Quad]:
     """Every quad of source outside the replaced graphs, but the load records of the replaced graphs."""
     quads: list[ox.Quad] = list(source.quads_for_pattern(None, None, None, ox.DefaultGraph()))
@@ -516,12 +738,23 @@ class BuildResult:
     manifest: dict
     seconds: float
     #: seconds spent in each step that ran: "copy" (the current store) or "carry" (the graphs of it that stay,
-    #: when most of it is replaced), "write", "check", "compact"
+    #: when most of it is replaced, or when files are added), "files" (loading RDF files), "write", "check",
+    #: "compact"
     phases: dict[str, float] = field(default_factory=dict)
+    #: the RDF files loaded, with the graphs each wrote
+    files: list[RdfFileLoad] = field(default_factory=list)
 
 
 #: a load of more payloads than this names the first few and sums the rest
 WRITING_LINES = 8
+
+
+def _load_file_saying(store: ox.Store, rdf: RdfFile, say: Callable[[str], None]) -> RdfFileLoad:
+    size = rdf.path.stat().st_size
+    say(f"loading {rdf.path} ({size / 1e6:,.1f} MB) as it is")
+    report = tenths(say, f"{rdf.path.name} read:", "MB")
+    return load_rdf_file(store, rdf, progress=(lambda done, total: report(done // 10**6, total // 10**6))
+                         if size >= 8 * RDF_CHUNK_BYTES else None)
 
 
 def _say_writing(say: Callable[[str], None], payloads: list[GraphPayload]) -> None:
@@ -533,7 +766,7 @@ def _say_writing(say: Callable[[str], None], payloads: list[GraphPayload]) -> No
         say(f"writing {len(rest):,} more graphs: {sum(len(p.quads) for p in rest):,} triples")
 
 
-def tenths(say: Callable[[str], None], what: str) -> Callable[[int, int], None]:
+def tenths(say: Callable[[str], None], what: str, unit: str = "triples") -> Callable[[int, int], None]:
     """A progress callback ``report(done, total)`` that speaks at each further tenth of the total:
     "<what> 1,000 of 10,000 triples (10%)"."""
     said = [0]
@@ -543,7 +776,7 @@ def tenths(say: Callable[[str], None], what: str) -> Callable[[int, int], None]:
         tenth = 10 * done // max(total, 1)
         if tenth > said[0]:
             said[0] = tenth
-            say(f"{what} {done:,} of {total:,} triples ({10 * tenth}%)")
+            say(f"{what} {done:,} of {total:,} {unit} ({10 * tenth}%)")
     return report
 
 

@@ -33,6 +33,17 @@ class LoadError(Exception):
     def single(cls, file: str | Path, message: str, line: int | None = None, field: str | None = None) -> LoadError:
         return cls([Problem(str(file), line, field, message)])
 
+    @classmethod
+    def from_syntax(cls, file: Path, exc: SyntaxError, line: int | None = None) -> LoadError:
+        """An RDF parser's SyntaxError as a problem of the file, at ``line`` if given (the parser's line is
+        that of the text it was given, which may be a piece of the file) and the parser's column."""
+        message = str(exc.msg)
+        if message.startswith("Parser error") and ": " in message:  # the line and columns are said apart
+            message = message.split(": ", 1)[1]
+        return cls.single(file, f"not valid {file.suffix.lstrip('.') or 'RDF'}: {message}",
+                          line=exc.lineno if line is None else line,
+                          field=None if exc.offset is None else f"column {exc.offset}")
+
 
 class ProblemCollector:
     """Collects problems while validating a file, so a user sees them all at once."""

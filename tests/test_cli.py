@@ -183,3 +183,26 @@ def test_export_one_source_graph(loaded, tmp_path: Path) -> None:
     triples = list(ox.parse(out.encode(), format=ox.RdfFormat.TURTLE))
     assert any(t.object.value == "Helen Blackman" for t in triples)
     assert not any(t.object.value == "Robert Henderson" for t in triples)
+
+
+def test_a_synthetic_file_loads_as_it_is(cli_env: dict[str, str], tmp_path: Path) -> None:
+    """`councilkg synthetic` writes N-Quads another store could load; `load --rdf` loads them here, each of
+    their graphs a source the doctor sums up in one line for the file."""
+    data = tmp_path / "synthetic.nq"
+    run(["synthetic", "--triples", "6000", "--output", str(data)], cli_env, tmp_path)
+    out = run(["load", "--fresh", "--no-curated", "--rdf", str(data)], cli_env, tmp_path).stdout
+    written = list(ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS))
+    quads, graphs = len(written), len({q.graph_name for q in written})
+    assert graphs > 1 and f"{f'synthetic.nq ({graphs} graphs)':<60} rdf        {quads:>9,}" in out
+    doctor = run(["doctor", "--no-shacl"], cli_env, tmp_path).stdout
+    assert f"{data} [rdf] loaded" in doctor and f"{graphs} graph(s), {quads:,} triples" in doctor
+    rows = json.loads(run(["query", "latest_grades", "--format", "json"], cli_env, tmp_path).stdout)["results"]["bindings"]
+    assert rows and all(r["councilLabel"]["value"].startswith("Synthetic Authority") for r in rows)
+    broken = tmp_path / "broken.nq"
+    broken.write_bytes(data.read_bytes().replace(b"<", b"<not an iri ", 1))
+    for command in ("load", "validate"):
+        failed = run([command, "--rdf", str(broken)], cli_env, tmp_path, check=False)
+        assert failed.returncode != 0 and f"{broken}:1: column " in failed.stderr and "Traceback" not in failed.stderr
+    checked = run(["validate", "--rdf", str(data)], cli_env, tmp_path).stdout
+    curated = sum(len(p.quads) for p in curated_payloads(CURATED_DIR))
+    assert f"{graphs + len(curated_payloads(CURATED_DIR))} source graph(s), {quads + curated:,} triples" in checked
