@@ -162,6 +162,27 @@ def rdf_files(plan: LoadPlan) -> list[RdfFile]:
     return [rdf_file(path) for path in plan.rdf]
 
 
+def read_files(files: list[RdfFile], payloads: list[GraphPayload], progress: Progress | None = None
+               ) -> tuple[list[GraphPayload], list[str]]:
+    """The files' graphs read into payloads (for a Graph Store endpoint, or to check them), as a load into the
+    embedded store takes them: a graph another payload holds is that payload's. Returns them and the notes."""
+    from loaders.rdffile import file_payloads
+
+    say = progress or (lambda _m: None)
+    given = {p.graph: p for p in payloads}
+    found: list[GraphPayload] = []
+    notes: list[str] = []
+    for rdf in files:
+        say(f"reading {rdf.path}")
+        for payload in file_payloads(rdf):
+            if payload.graph in given:
+                notes.append(f"{rdf.path.name}: the graph <{payload.graph.value}> is replaced by the one read from "
+                             f"{given[payload.graph].origin}")
+            else:
+                found.append(payload)
+    return found, notes
+
+
 def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, lock_wait: float = 0.0) -> LoadReport:
     """Read, validate and load the plan's inputs into a new generation of the store folder. RDF files are
     parsed as they are loaded: a syntax error in one abandons the new generation, leaving the store as it was."""

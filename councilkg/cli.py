@@ -82,9 +82,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 def _load_remote(args: argparse.Namespace, plan, say) -> int:
     import time
 
-    from councilkg.build import collect_payloads, rdf_files
+    from councilkg.build import collect_payloads, rdf_files, read_files
     from councilkg.gsp import load_into_graph_store
-    from loaders.rdffile import file_payloads
 
     if args.fresh:
         _err("--fresh cannot be used with --gsp-endpoint: the Graph Store Protocol has no 'drop everything'; "
@@ -94,10 +93,9 @@ def _load_remote(args: argparse.Namespace, plan, say) -> int:
     started = time.monotonic()
     files = rdf_files(plan)
     payloads, warnings = collect_payloads(plan, say)
-    for rdf in files:
-        say(f"reading {rdf.path}")
-        payloads += file_payloads(rdf)
-    for warning in warnings:
+    from_files, notes = read_files(files, payloads, say)
+    payloads += from_files
+    for warning in warnings + notes:
         print(f"warning: {warning}", file=sys.stderr)
     written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=plan.drop_kinds(), progress=say)
     print(f"wrote {written:,} triples in {len(payloads) + 1} graphs to {args.gsp_endpoint} "
@@ -185,9 +183,8 @@ def cmd_synthetic(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from councilkg.build import LoadPlan, ValidationFailed, collect_payloads, rdf_files
+    from councilkg.build import LoadPlan, ValidationFailed, collect_payloads, rdf_files, read_files
     from councilkg.paths import CURATED_DIR
-    from loaders.rdffile import file_payloads
 
     if args.built:
         from councilkg.store import ReadOnlyStore
@@ -206,8 +203,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     try:
         files = rdf_files(plan)
         payloads, warnings = collect_payloads(plan, _progress(args.quiet))
-        for rdf in files:  # parsed as a load parses them; their graphs are not held to the shapes
-            payloads += file_payloads(rdf)
+        from_files, notes = read_files(files, payloads)  # parsed as a load parses them; not held to the shapes
+        payloads += from_files
+        warnings += notes
     except ValidationFailed as exc:
         for v in exc.violations:
             print(v)

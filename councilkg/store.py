@@ -633,9 +633,7 @@ class StoreFolder:
                 if files:
                     with _timed(phases, "files"):
                         loaded = [_load_file_saying(store, rdf, say) for rdf in files]
-                    for load in loaded:
-                        for note in load.notes:
-                            say(note)
+                    _yield_to_payloads(loaded, payloads)  # what each file left out is in its notes
                     if current is not None and not fresh:
                         with _timed(phases, "carry"):
                             carried = self._carry(current, payloads, loaded, drop_kinds, say)
@@ -657,9 +655,8 @@ class StoreFolder:
                 with _timed(phases, "compact"):
                     counts = _counts_while_optimizing(store)
                     if loaded:  # recorded once counted; a few quads a graph, after the compaction
-                        records = file_load_records(store, loaded, counts)
-                        store.extend(records)
-                        counts[LOADS_GRAPH] = counts.get(LOADS_GRAPH, 0) + len(records)
+                        store.extend(file_load_records(store, loaded, counts))
+                        counts[LOADS_GRAPH] = sum(1 for _ in store.quads_for_pattern(None, None, None, LOADS_GRAPH))
                     store.flush()
                 del store
                 gc.collect()
@@ -748,6 +745,18 @@ class BuildResult:
 
 #: a load of more payloads than this names the first few and sums the rest
 WRITING_LINES = 8
+
+
+def _yield_to_payloads(loaded: list[RdfFileLoad], payloads: list[GraphPayload]) -> None:
+    """A graph both a file and another source hold is the other source's (the curated data, when an export
+    of a store is loaded back with it): the payload replaces it as it is written, so the file does not
+    record it."""
+    given = {p.graph: p for p in payloads}
+    for load in loaded:
+        for graph in [g for g in load.graphs if g in given]:
+            load.graphs.remove(graph)
+            load.notes.append(f"{load.file.path.name}: the graph <{graph.value}> is replaced by the one read from "
+                              f"{given[graph].origin}")
 
 
 def _load_file_saying(store: ox.Store, rdf: RdfFile, say: Callable[[str], None]) -> RdfFileLoad:

@@ -147,18 +147,25 @@ def test_reloading_a_file_replaces_what_it_wrote_and_keeps_the_rest(curated: lis
     assert set(_records(folder)) == {p.graph.value for p in curated} | {a.value, ONTOLOGY_GRAPH.value}
 
 
-def test_an_export_loads_back_as_it_was(curated: list[GraphPayload], tmp_path: Path) -> None:
-    """`councilkg export` then `load --fresh --rdf`: the same graphs; the export's loads and ontology graphs
-    are left out (councilkg writes them) and said so; triples outside any graph go in the file's graph."""
+def _backed_up(tmp_path: Path) -> tuple[StoreFolder, Path]:
+    """A store built from the curated data, and its export as TriG (what `councilkg export` writes)."""
     folder = StoreFolder(tmp_path / "store")
     load(folder, LoadPlan())
     handle = ReadOnlyStore(folder)
     try:
-        exported = handle.store().dump(format=ox.RdfFormat.TRIG)
+        path = tmp_path / "backup.trig"
+        path.write_bytes(handle.store().dump(format=ox.RdfFormat.TRIG))
     finally:
         handle.close()
-    path = tmp_path / "backup.trig"
-    path.write_bytes(exported + b'\n<https://example.org/x> <https://example.org/p> "outside" .\n')
+    return folder, path
+
+
+def test_an_export_loads_back_as_it_was(curated: list[GraphPayload], tmp_path: Path) -> None:
+    """`councilkg export` then `load --fresh --rdf`: the same graphs; the export's loads and ontology graphs
+    are left out (councilkg writes them) and said so; triples outside any graph go in the file's graph."""
+    folder, path = _backed_up(tmp_path)
+    with path.open("ab") as out:
+        out.write(b'\n<https://example.org/x> <https://example.org/p> "outside" .\n')
     again = StoreFolder(tmp_path / "again")
     report = load(again, LoadPlan(curated=None, rdf=[path], fresh=True))
     outside = ox.Quad(ox.NamedNode("https://example.org/x"), ox.NamedNode("https://example.org/p"), ox.Literal("outside"),
@@ -167,6 +174,29 @@ def test_an_export_loads_back_as_it_was(curated: list[GraphPayload], tmp_path: P
     assert outside.graph_name.value in _records(again)
     said = "\n".join(report.warnings)
     assert LOADS_GRAPH.value in said and ONTOLOGY_GRAPH.value in said and "outside any named graph" in said
+
+
+def test_a_graph_the_curated_data_also_holds_is_the_curated_one(curated: list[GraphPayload], tmp_path: Path) -> None:
+    """An export loaded back without --no-curated: the curated files replace their graphs, each recorded once,
+    and the store holds the triples its manifest says (as `councilkg doctor` checks)."""
+    folder, path = _backed_up(tmp_path)
+    extra = ox.Quad(iris.person("not-curated"), iris.rdfs.label, ox.Literal("stale"), curated[0].graph)
+    with path.open("ab") as handle_out:
+        handle_out.write(b"\n" + ox.serialize([extra], format=ox.RdfFormat.TRIG))
+    again = StoreFolder(tmp_path / "again")
+    report = load(again, LoadPlan(rdf=[path], fresh=True))
+    assert _stored(again) == _stored(folder)  # the file's stale statement went with its copy of the graph
+    records = _records(again)
+    assert {r["loadKind"] for g, r in records.items() if g != ONTOLOGY_GRAPH.value} == {"curated"}
+    assert sum(f"the graph <{p.graph.value}> is replaced by the one read from" in w for p in curated
+               for w in report.warnings) == len(curated)
+    handle = ReadOnlyStore(again)
+    try:
+        held = {g.value: n for g, n in store_module.graph_counts(handle.store()).items()}
+    finally:
+        handle.close()
+    assert held == report.result.manifest["graphs"]
+    assert not any(line.startswith("backup.trig") and not line.endswith(" 0") for line in report.lines())
 
 
 @pytest.mark.parametrize(("name", "expected"), [("data.xyz", "unknown RDF format"), ("missing.nq", "no such file"),

@@ -207,3 +207,36 @@ def test_serve_picks_up_a_new_load_without_a_restart(served: tuple[str, Path], c
     while not present():
         assert time.monotonic() < deadline, "the served endpoint never switched to the new generation"
         time.sleep(0.5)
+
+
+def test_an_rdf_file_loads_into_a_graph_store(oxigraph_server: str, cli_env: dict[str, str], tmp_path: Path) -> None:
+    """`load --rdf FILE --gsp-endpoint URL`: each of the file's graphs is PUT as it is in the file and recorded
+    as loaded from it; a graph the curated data also holds is the curated one."""
+    import pyoxigraph as ox
+
+    from councilkg.build import curated_payloads
+    from councilkg.paths import CURATED_DIR
+
+    data = tmp_path / "synthetic.nq"
+    assert _cli(cli_env, tmp_path, "synthetic", "--triples", "6000", "--output", str(data)).returncode == 0
+    curated = curated_payloads(CURATED_DIR)
+    stale = ox.Quad(ox.NamedNode("https://example.org/stale"), ox.NamedNode("https://example.org/p"), ox.Literal("x"),
+                    curated[0].graph)
+    with data.open("ab") as handle:
+        handle.write(ox.serialize([stale], format=ox.RdfFormat.N_QUADS))
+    expected: dict[str, int] = {}
+    for quad in ox.parse(path=str(data), format=ox.RdfFormat.N_QUADS):
+        expected[quad.graph_name.value] = expected.get(quad.graph_name.value, 0) + 1
+    expected[curated[0].graph.value] = len(curated[0].quads)  # the curated graph, not the file's copy of it
+    done = _cli(cli_env, tmp_path, "load", "--rdf", str(data), "--gsp-endpoint", f"{oxigraph_server}/store")
+    assert done.returncode == 0, done.stderr
+    assert f"the graph <{curated[0].graph.value}> is replaced by the one read from" in done.stderr
+    query = """SELECT ?g (COUNT(*) AS ?n) (SAMPLE(?k) AS ?kind) WHERE {
+      GRAPH ?g { ?s ?p ?o } OPTIONAL { GRAPH <https://w3id.org/councilkg/id/graph/loads> { ?g ?kindOf ?k }
+      FILTER (?kindOf = <https://w3id.org/councilkg/ontology#loadKind>) } } GROUP BY ?g"""
+    answer = requests.post(f"{oxigraph_server}/query", data=query, timeout=30,
+                           headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    held = {b["g"]["value"]: (int(b["n"]["value"]), b.get("kind", {}).get("value")) for b in answer.json()["results"]["bindings"]}
+    for graph, count in expected.items():
+        kind = "curated" if graph == curated[0].graph.value else "rdf"
+        assert held[graph] == (count, kind), graph
