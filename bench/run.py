@@ -572,7 +572,8 @@ def write_report(report: dict, out: Path) -> None:
               "*raw*: one pyoxigraph `bulk_load` of the same file, then `optimize` (compaction). *build*: what "
               "`councilkg load --synthetic` does once it has generated the quads (`StoreFolder.build`). Time ratios: below "
               "1× ours is faster. Generations, builds, file loads and raw loads take turns, each store on a fresh folder "
-              "after `os.sync`; times are the median of *runs* runs of each (the range of the runs in brackets). "
+              "after `os.sync`; times are the median of *runs* runs of each (the range of the runs in brackets). Both file "
+              "loads read the file from the page cache (it was written just before). "
               "*CPUs busy* is the CPU time of all the process's threads per second.", "",
               "| triples | runs | end to end s | parse and write s | compact s | CPUs busy | end to end triples/s | raw bulk_load s "
               "| raw optimize s | raw CPUs busy | raw triples/s | end to end ÷ raw bulk_load+optimize | peak MiB |",
