@@ -88,6 +88,27 @@ def test_an_nquads_file_is_loaded_in_pieces_exactly_as_written(curated: list[Gra
     assert any(line.startswith(f"dump.nq ({len(curated)} graphs)") for line in report.lines())
 
 
+@pytest.mark.parametrize(("suffix", "fmt"), [(".nt", ox.RdfFormat.N_TRIPLES), (".ttl", ox.RdfFormat.TURTLE),
+                                             (".rdf", ox.RdfFormat.RDF_XML), (".jsonld", ox.RdfFormat.JSON_LD)])
+def test_a_file_of_triples_goes_in_the_graph_named_for_it(suffix: str, fmt: ox.RdfFormat, curated: list[GraphPayload],
+                                                          tmp_path: Path, small_pieces: None) -> None:
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for p in curated for q in p.quads
+               if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)]
+    path = tmp_path / f"Some Triples{suffix}"
+    path.write_bytes(ox.serialize(triples, format=fmt))
+    folder = StoreFolder(tmp_path / "store")
+    report = load(folder, LoadPlan(curated=None, rdf=[path], fresh=True))
+    graph = file_graph(path)
+    assert graph == iris.source("file-some-triples")
+    expected = ox.Store()
+    expected.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    assert _stored(folder) == sorted_nquads(expected)
+    assert [f.graphs for f in report.result.files] == [[graph]]
+    # JSON-LD can hold named graphs, so its triples outside one are moved there, and that is said
+    assert [w.split(": ", 1)[1] for w in report.warnings] == (
+        [f"triples outside any named graph were put in the graph <{graph.value}>"] if fmt.supports_datasets else [])
+
+
 def _broken(tmp_path: Path, quads: list[ox.Quad], at: int, suffix: str) -> tuple[Path, int]:
     """The quads written as N-Quads (or TriG) with an IRI broken on the line holding quad number `at`."""
     fmt = ox.RdfFormat.N_QUADS if suffix == ".nq" else ox.RdfFormat.TRIG
