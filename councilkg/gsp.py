@@ -20,7 +20,16 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from councilkg.store import LOADS_GRAPH, GraphPayload, StoreError, load_records, ontology_payload, stale_graphs
+from councilkg.store import (
+    LOADS_GRAPH,
+    RDF_FILE_KIND,
+    GraphPayload,
+    StoreError,
+    graphs_from,
+    load_records,
+    ontology_payload,
+    stale_graphs,
+)
 
 N_TRIPLES = "application/n-triples"
 
@@ -88,6 +97,9 @@ def load_into_graph_store(url: str, payloads: list[GraphPayload], *, drop_kinds:
         payloads = [ontology_payload(), *payloads]
         names = {p.graph for p in payloads}
         stale = stale_graphs(ledger, names, drop_kinds)
+        # and what an earlier load of the same RDF files wrote that they no longer hold
+        stale += sorted(graphs_from(ledger, {p.origin for p in payloads if p.kind == RDF_FILE_KIND}) - names - set(stale),
+                        key=lambda g: g.value)
         for graph in [*names, *stale]:
             for quad in list(ledger.quads_for_pattern(graph, None, None, LOADS_GRAPH)):
                 ledger.remove(quad)

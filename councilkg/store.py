@@ -427,10 +427,11 @@ def file_load_records(store: ox.Store, loaded: list[RdfFileLoad], counts: dict[o
     return load_records([p for p, _ in payloads], now, counts=[n for _, n in payloads])
 
 
-def loaded_origins(store: ox.Store) -> dict[ox.NamedNode, str]:
-    """graph name -> the file or folder it was loaded from, for every source recorded in the loads graph."""
-    return {q.subject: q.object.value for q in store.quads_for_pattern(None, iris.ckg.origin, None, LOADS_GRAPH)
-            if isinstance(q.subject, ox.NamedNode)}
+def graphs_from(store: ox.Store, origins: Iterable[str]) -> set[ox.NamedNode]:
+    """The graphs the loads graph records as loaded from any of these files (what a reload of them replaces)."""
+    wanted = set(origins)
+    return {q.subject for q in store.quads_for_pattern(None, iris.ckg.origin, None, LOADS_GRAPH)
+            if isinstance(q.subject, ox.NamedNode) and q.object.value in wanted}
 
 
 def loaded_sources(store: ox.Store) -> dict[ox.NamedNode, str]:
@@ -710,8 +711,7 @@ class StoreFolder:
         source = ox.Store.read_only(str(current))
         try:
             names = {p.graph for p in payloads} | {g for load in loaded for g in load.graphs}
-            origins = {str(load.file.path) for load in loaded}
-            earlier = {g for g, origin in loaded_origins(source).items() if origin in origins}
+            earlier = graphs_from(source, (str(load.file.path) for load in loaded))
             replaced = names | earlier | set(stale_graphs(source, names, drop_kinds))
             say(f"carrying the current store's other graphs over ({current.name})")
             return carried_quads(source, replaced)

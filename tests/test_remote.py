@@ -240,3 +240,13 @@ def test_an_rdf_file_loads_into_a_graph_store(oxigraph_server: str, cli_env: dic
     for graph, count in expected.items():
         kind = "curated" if graph == curated[0].graph.value else "rdf"
         assert held[graph] == (count, kind), graph
+
+    # the file loses a graph: loading it again deletes that graph on the server, as the embedded store does
+    gone = sorted(g for g in expected if g != curated[0].graph.value)[0]
+    data.write_bytes(b"".join(line + b"\n" for line in data.read_bytes().splitlines() if not line.endswith(f"<{gone}> .".encode())))
+    done = _cli(cli_env, tmp_path, "load", "--rdf", str(data), "--gsp-endpoint", f"{oxigraph_server}/store")
+    assert done.returncode == 0, done.stderr
+    answer = requests.post(f"{oxigraph_server}/query", data=query, timeout=30,
+                           headers={"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    now = {b["g"]["value"] for b in answer.json()["results"]["bindings"]}
+    assert gone not in now and set(expected) - {gone} <= now
