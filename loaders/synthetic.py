@@ -189,13 +189,18 @@ def _authority_graphs(index: int, rng: random.Random, seed: int, release: _Graph
     minutes.add(board, ckg.boardType, iris.concept("board-type", "improvement-board"))
     minutes.add(board, org.subOrganizationOf, council)
     person_counter = [0]
+    # a pool's people may serve this authority twice: say who they are, and that they are members, once
+    named: set[NamedNode] = set()
+    members: set[tuple[NamedNode, NamedNode]] = set()
 
     def person(pool: str = "", size: int = 0) -> NamedNode:
         if pool:
             number = rng.randrange(size)
             node = iris.person(f"synthetic-{pool}-{number:04d}")
-            minutes.add(node, RDF_TYPE, foaf.Person)
-            minutes.add(node, rdfs.label, f"Synthetic {pool.replace('-', ' ').title()} {number}")
+            if node not in named:
+                named.add(node)
+                minutes.add(node, RDF_TYPE, foaf.Person)
+                minutes.add(node, rdfs.label, f"Synthetic {pool.replace('-', ' ').title()} {number}")
             return node
         person_counter[0] += 1
         number = index * 10_000 + person_counter[0]
@@ -211,7 +216,9 @@ def _authority_graphs(index: int, rng: random.Random, seed: int, release: _Graph
         minutes.add(m, RDF_TYPE, org.Membership)
         minutes.add(m, org.member, member)
         minutes.add(m, org.organization, where)
-        minutes.add(member, org.memberOf, where)
+        if (member, where) not in members:
+            members.add((member, where))
+            minutes.add(member, org.memberOf, where)
         minutes.add(m, org.role, iris.concept("role", role))
         minutes.add(m, ckg.titleAsWritten, f"Synthetic {role.replace('-', ' ')}")
         interval = iris.instant(m, "during")

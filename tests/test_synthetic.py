@@ -34,6 +34,13 @@ def test_the_size_asked_for_is_reached_without_overshooting_much() -> None:
         assert target <= total <= target * 1.15, (target, total)
 
 
+def test_no_quad_is_made_twice() -> None:
+    """A quad given twice is stored once, so the counts recorded for a graph would be too high (at this size a
+    commissioner from the national pool served one authority twice)."""
+    quads = [str(q) for p in generate(100_000, seed=1) for q in p.quads]
+    assert len(quads) == len(set(quads))
+
+
 def test_everything_in_it_is_marked_synthetic() -> None:
     payloads = list(generate(20_000, 2))
     assert {p.kind for p in payloads} == {"synthetic"}
