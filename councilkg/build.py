@@ -14,7 +14,16 @@ import pyoxigraph as ox
 
 from councilkg import iris
 from councilkg.paths import CURATED_DIR
-from councilkg.store import RDF_FILE_KIND, BuildResult, GraphPayload, RdfFile, StoreFolder, gc_paused, tenths
+from councilkg.store import (
+    RDF_FILE_KIND,
+    BuildResult,
+    GraphPayload,
+    RdfFile,
+    StoreFolder,
+    gc_paused,
+    tenths,
+    yield_to_payloads,
+)
 from councilkg.validate import Violation, validate_payloads
 
 Progress = Callable[[str], None]
@@ -169,17 +178,14 @@ def read_files(files: list[RdfFile], payloads: list[GraphPayload], progress: Pro
     from loaders.rdffile import file_payloads
 
     say = progress or (lambda _m: None)
-    given = {p.graph: p for p in payloads}
     found: list[GraphPayload] = []
     notes: list[str] = []
     for rdf in files:
         say(f"reading {rdf.path}")
-        for payload in file_payloads(rdf):
-            if payload.graph in given:
-                notes.append(f"{rdf.path.name}: the graph <{payload.graph.value}> is replaced by the one read from "
-                             f"{given[payload.graph].origin}")
-            else:
-                found.append(payload)
+        read = {p.graph: p for p in file_payloads(rdf)}
+        kept, yielded = yield_to_payloads(rdf.path, list(read), payloads)
+        found += [read[g] for g in kept]
+        notes += yielded
     return found, notes
 
 

@@ -747,16 +747,24 @@ class BuildResult:
 WRITING_LINES = 8
 
 
-def _yield_to_payloads(loaded: list[RdfFileLoad], payloads: list[GraphPayload]) -> None:
-    """A graph both a file and another source hold is the other source's (the curated data, when an export
-    of a store is loaded back with it): the payload replaces it as it is written, so the file does not
-    record it."""
+def yield_to_payloads(path: Path, graphs: list[ox.NamedNode], payloads: list[GraphPayload]
+                      ) -> tuple[list[ox.NamedNode], list[str]]:
+    """A graph both a file and another source of the same load hold is the other source's (the curated data,
+    when an export of a store is loaded back with it). Returns the file's graphs that stay its own, and a
+    note for each of the others."""
     given = {p.graph: p for p in payloads}
+    kept = [g for g in graphs if g not in given]
+    notes = [f"{path.name}: the graph <{g.value}> is replaced by the one read from {given[g].origin}"
+             for g in graphs if g in given]
+    return kept, notes
+
+
+def _yield_to_payloads(loaded: list[RdfFileLoad], payloads: list[GraphPayload]) -> None:
+    """Each file's graphs another payload holds are left to the payload, which replaces them as it is
+    written, so the file does not record them."""
     for load in loaded:
-        for graph in [g for g in load.graphs if g in given]:
-            load.graphs.remove(graph)
-            load.notes.append(f"{load.file.path.name}: the graph <{graph.value}> is replaced by the one read from "
-                              f"{given[graph].origin}")
+        load.graphs, notes = yield_to_payloads(load.file.path, load.graphs, payloads)
+        load.notes += notes
 
 
 def _load_file_saying(store: ox.Store, rdf: RdfFile, say: Callable[[str], None]) -> RdfFileLoad:
