@@ -367,6 +367,7 @@ def _collect_ids(f: _File, name: str, records: list[tuple[int, LDict]]) -> None:
 def _check_record(f: _File, name: str, index: int, record: LDict, authorities: dict[str, LDict]) -> None:
     fields = SECTIONS[name][1]
     where = f"{name}[{index}]"
+    before = len(f.problems.problems)
     for key in record:
         if key not in fields:
             f.problems.add(record.line_of(key), f"{where}.{key}", f"unknown field (expected one of: {', '.join(fields)})")
@@ -377,7 +378,8 @@ def _check_record(f: _File, name: str, index: int, record: LDict, authorities: d
                 f.problems.add(record.line, f"{where}.{key}", "required field is missing")
             continue
         _check_value(f, record.line_of(key), f"{where}.{key}", value, spec.kind)
-    _check_record_rules(f, name, where, record)
+    if len(f.problems.problems) == before:  # the rules read the fields as their kinds say
+        _check_record_rules(f, name, where, record)
 
 
 def _blank(value: object) -> bool:

@@ -6,6 +6,7 @@ current generation as it was).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import shutil
 import tempfile
@@ -23,6 +24,7 @@ from councilkg.paths import CURATED_DIR
 from councilkg.results import Value
 from councilkg.runner import Runner
 from councilkg.store import StoreFolder
+from loaders.curated import load_curated
 from loaders.errors import LoadError
 from loaders.ofsted import load_ofsted
 
@@ -40,6 +42,8 @@ scalars = st.one_of(
 )
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
                                                        st.dictionaries(st.text(max_size=12), inner, max_size=3)), max_leaves=8)
+FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+FAST_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 SEED_FILES = sorted(p for p in CURATED_DIR.glob("*.yaml") if p.name != "reference.yaml")
 
 
@@ -157,3 +161,43 @@ def test_any_folder_of_documents(curated: list, files: list[tuple[str, bytes]]) 
         payloads, warnings = load_documents(Path(tmp), known=known)
     assert len({p.graph for p in payloads}) == len(payloads)
     assert len(payloads) // 2 + len(warnings) == len(files)  # each file is loaded (2 graphs) or warned about
+
+
+
+def _fields_in_use() -> dict[tuple[str, str], list[tuple[Path, tuple]]]:
+    """Every (section, field) the seed files use, with the path to it in every record holding it."""
+    fields: dict[tuple[str, str], list[tuple[Path, tuple]]] = {}
+    for source in SEED_FILES:
+        for path in _paths(yaml.safe_load(source.read_text(encoding="utf-8"))):
+            if len(path) == 3 and isinstance(path[1], int):
+                fields.setdefault((path[0], path[2]), []).append((source, path))
+    return fields
+
+
+@pytest.mark.parametrize("wrong", [[None], {"x": 1}], ids=["list", "mapping"])
+def test_every_field_given_a_list_or_mapping_is_a_clear_error(wrong: object, tmp_path: Path) -> None:
+    """A deterministic sweep after what the fuzzer once found: a rule read a list where an id was expected.
+
+    For each field, every record of every file that has it gets the wrong value at once, and each
+    of them must be reported by file and field.
+    """
+    curated = tmp_path / "curated"
+    shutil.copytree(CURATED_DIR, curated)
+    fields = _fields_in_use()
+    parsed = {source: yaml.load(source.read_text(encoding="utf-8"), Loader=FAST_LOADER) for source in SEED_FILES}
+    assert len(fields) > 50
+    for (section, key), places in sorted(fields.items()):
+        documents = {source: copy.deepcopy(parsed[source]) for source, _ in places}
+        for source, path in places:
+            _replace(documents[source], path, wrong)
+        for source, document in documents.items():
+            (curated / source.name).write_text(yaml.dump(document, Dumper=FAST_DUMPER, allow_unicode=True), encoding="utf-8")
+        with pytest.raises(LoadError) as caught:
+            load_curated(curated)
+        reported = [(Path(p.file).name, p.field or "") for p in caught.value.problems]
+        for source, path in places:
+            field = f"{section}[{path[1]}].{key}"
+            assert any(name == source.name and (f == field or f.startswith(field + "[")) for name, f in reported), \
+                (source.name, field, str(caught.value))
+        for source in documents:
+            shutil.copyfile(source, curated / source.name)
