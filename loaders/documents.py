@@ -48,6 +48,9 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth
             "ninth": 9, "tenth": 10}
 TITLE_WORDS = r"(?:Executive Director|Corporate Director|Strategic Director|Director|Cabinet Member|Chief Executive|Commissioner|" \
               r"Chair|Leader|Head of|Assistant Director|Deputy Director|Lead Member|Portfolio Holder)"
+# the head noun of a post's title as prose writes it ("an independent chair", "a commissioner")
+_TITLE_NOUN = r"(?:commissioner|chair(?:man|woman|person)?|director|chief executive|leader|cabinet member|lead member|" \
+              r"portfolio holder|head of [\w’' &-]+?)"
 Progress = Callable[[str], None]
 #: characters of a candidate's value its label shows
 CANDIDATE_LABEL_VALUE = 60
@@ -199,6 +202,13 @@ def metadata(text: str, name: str) -> dict[str, str]:
     return {k: v for k, v in meta.items() if v}
 
 
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence of ``text`` holding text[start:end]."""
+    stops = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", text[:start])]
+    after = re.search(r"[.!?](?=\s)|\n", text[end:])
+    return (stops[-1] if stops else 0), (end + after.end() if after else len(text))
+
+
 @dataclass
 class Candidate:
     kind: str
@@ -222,6 +232,23 @@ def extract(found: list[Passage], mentions: dict[int, list[tuple[NamedNode, str,
             if title:
                 value = re.split(r",?\s+(?:presented|thanked|said|who|was|is|has|will)\b|\t", title.group(1))[0].strip(" ,")
                 out.append(Candidate("post", value[:120], p, 0.8, node))
+        # a title just before a known person: "appointed a commissioner, Eleanor Brazil", "chaired by
+        # an independent chair, Edwina Grant OBE"
+        for node, _label, start, _end in mentions.get(p.number, []):
+            if index.kinds.get(node) != "person":
+                continue
+            before = re.search(rf"(?i)\b(?:a|an|the)\s+(?:new\s+)?((?:[\w’'&-]+\s+){{0,3}}?{_TITLE_NOUN})\s*,\s*$",
+                               p.text[max(0, start - p.start - 80):start - p.start])
+            if before:
+                out.append(Candidate("post", before.group(1), p, 0.7, node))
+        # "... since he took up the post of executive director": the one person the sentence names
+        for took in re.finditer(r"(?i)\b(?:took up|taken up|appointed to|started in) the (?:post|role|position) of\s+([^,.;:\n]+?)"
+                                r"(?=\s+(?:at|in|for|with|on|from|since|after)\b|[,.;:\n]|$)", p.text):
+            begin, finish = _sentence_around(p.text, took.start(), took.end())
+            people = {node for node, _l, start, _e in mentions.get(p.number, [])
+                      if index.kinds.get(node) == "person" and begin <= start - p.start < finish}
+            if len(people) == 1:
+                out.append(Candidate("post", took.group(1).strip(), p, 0.6, next(iter(people))))
         # people credited: a known person named after "thanked", "highlighted the work of", "praise", ...
         credit = re.search(r"(?i)\b(thanked|thanks to|highlighted (?:the |to )?work of|praised|praise|congratulated|commended)\b", p.text)
         if credit:
@@ -267,6 +294,11 @@ def extract(found: list[Passage], mentions: dict[int, list[tuple[NamedNode, str,
         focus = re.search(r"(?i)focus of the monitoring visit was (?:around |on )?([^.\n]+)", p.text)
         if focus:
             out.append(Candidate("visit-focus", focus.group(1).strip(), p, 0.7))
+        # "this focused on certain aspects of the department's work – X", "The previous visit, ..., looked at X"
+        for m in re.finditer(r"(?i)\b(?:visits?|this|it)\b(?:[^.\n]{0,60}?,)?\s+(?:focus(?:s|ed|sed) on|looked at)\s+"
+                             r"(?:(?:certain )?aspects of [^–—:.\n]{0,60}[–—:]\s*)?([^.\n]+)", p.text):
+            if focus is None or m.group(1).strip() != focus.group(1).strip():
+                out.append(Candidate("visit-focus", m.group(1).strip(), p, 0.6))
     return out
 
 

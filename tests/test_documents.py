@@ -133,7 +133,7 @@ def test_precision_and_recall_against_the_curated_data(seeds: Path) -> None:
     result = evaluate(seeds)
     print("\n" + "\n".join(result.lines()))
     assert result.precision >= 0.9
-    assert result.recall >= 0.6
+    assert result.recall >= 0.75
 
 
 def test_candidates_never_enter_curated_graphs(loaded, curated: list[GraphPayload]) -> None:
@@ -188,3 +188,33 @@ def test_people_credited_for_work(loaded) -> None:
     credited = {(r["fileName"], r["subjectLabel"]) for r in rows}
     assert {("000_6feb5801381066ca.txt", "Robert Henderson"), ("000_6feb5801381066ca.txt", "Nick Pendry")} <= credited
     assert all(r["passage"] and float(r["confidence"]) < 0.8 for r in rows)  # a looser pattern: less sure
+
+
+def test_posts_and_visit_focus_written_as_prose(loaded) -> None:
+    _, store = loaded
+    rows = Runner(EmbeddedBackend(store)).canned("document_candidates", {"kind": "post"}).strings()
+    posts = {(r["fileName"], r["subjectLabel"], r["value"]) for r in rows}
+    # "appointed a commissioner, Eleanor Brazil", "chaired by an independent chair, Edwina Grant OBE"
+    assert ("002_9facc654f6be437b.txt", "Eleanor Brazil", "commissioner") in posts
+    assert ("002_9facc654f6be437b.txt", "Edwina Grant", "independent chair") in posts
+    # "... for Robert Henderson, almost a year exactly since he took up the post of executive director at the council"
+    assert ("001_75174c0c0c656543.txt", "Robert Henderson", "executive director") in posts
+    focus = {(file, value) for file, value, _ in _candidates(store, "visit-focus")}
+    assert ("001_75174c0c0c656543.txt", "services offered to disabled children and those being privately fostered") in focus
+    assert any(file == "001_75174c0c0c656543.txt" and value.startswith("children with a child protection plan")
+               and value.endswith("a plan for adoption") for file, value in focus)
+
+
+def test_a_post_in_prose_needs_one_person_and_the_title_just_before_the_name(tmp_path: Path, curated: list[GraphPayload]) -> None:
+    (tmp_path / "note.txt").write_text(
+        "Board papers\n\n"
+        "Robert Henderson and Nick Pendry met after one of them took up the post of director in May.\n\n"
+        "The director, who knew Eleanor Brazil, spoke first.\n\n"
+        "The council welcomed a new chair, Edwina Grant, who took up the post of independent chair in June.\n\n"
+        "The visit, which took place in May, looked at care leavers.\n", encoding="utf-8")
+    docs, warnings = load_documents(tmp_path, known=[q for p in curated for q in p.quads])
+    assert warnings == []
+    store = new_memory_store([*curated, *docs])
+    rows = Runner(EmbeddedBackend(store)).canned("document_candidates", {"kind": "post"}).strings()
+    assert sorted((r["subjectLabel"], r["value"]) for r in rows) == [("Edwina Grant", "chair"), ("Edwina Grant", "independent chair")]
+    assert {value for _, value, _ in _candidates(store, "visit-focus")} == {"care leavers"}
