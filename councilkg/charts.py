@@ -46,6 +46,8 @@ def journey_chart(journey: Journey) -> alt.VConcatChart:
     span = journey.span
     domain = [span[0].isoformat(), span[1].isoformat()] if span else None
     x_scale = alt.Scale(domain=domain) if domain else alt.Scale()
+    # every tick says its year: Vega's default names only the month unless the tick falls in January
+    x_axis = alt.Axis(format="%b %Y", labelOverlap=True)
     judgements = pd.DataFrame(
         [{"date": j["date"].isoformat(), "area": j["area"], "grade": j["grade"], "inspection": j["inspectionLabel"]}
          for j in journey.judgements if j["date"]]
@@ -56,7 +58,7 @@ def journey_chart(journey: Journey) -> alt.VConcatChart:
         or [{"row": "", "role": "", "person": "", "from": None, "until": None}])
     grades = list(GRADE_COLOURS)
     top = alt.Chart(judgements).mark_point(filled=True, size=140).encode(
-        x=alt.X("date:T", title=None, scale=x_scale),
+        x=alt.X("date:T", title=None, scale=x_scale, axis=x_axis),
         # no axis title: the chart's own title names the rows, and a title beside long labels overlaps them
         y=alt.Y("area:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
         color=alt.Color("grade:N", scale=alt.Scale(domain=grades, range=[GRADE_COLOURS[g] for g in grades]), title="grade",
@@ -64,7 +66,7 @@ def journey_chart(journey: Journey) -> alt.VConcatChart:
         tooltip=["date:T", "area:N", "grade:N", "inspection:N"],
     ).properties(height=max(120, 26 * judgements["area"].nunique()), title="Judgements")
     bottom = alt.Chart(tenures).mark_bar(height=14, cornerRadius=3).encode(
-        x=alt.X("from:T", title="date", scale=x_scale), x2="until:T",
+        x=alt.X("from:T", title="date", scale=x_scale, axis=x_axis), x2="until:T",
         y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
         color=alt.Color("role:N", title="role", legend=alt.Legend(labelLimit=LEGEND_LABEL_LIMIT)),
         tooltip=["person:N", "role:N", alt.Tooltip("from:T", title="known from"), alt.Tooltip("until:T", title="known until")],

@@ -60,6 +60,8 @@ def test_the_journey_chart_shares_one_time_axis(runner: Runner) -> None:
     spec = charts.journey_chart(explore.journey(runner, CROYDON)).to_dict()
     assert spec["resolve"]["scale"]["x"] == "shared"
     assert len(spec["vconcat"]) == 2
+    # each time axis labels its ticks with the year (Vega's default shows "October" for 2017-10-01)
+    assert all(chart["encoding"]["x"]["axis"]["format"] == "%b %Y" for chart in spec["vconcat"])
 
 
 def _ties(runner: Runner, **params) -> list[network.Tie]:
