@@ -50,6 +50,10 @@ def _run(backend: Backend, sparql: str) -> QueryResult:
     return backend.run_trusted(sparql, "SELECT", {}, None)
 
 
+#: the order sources are listed in: the facts first, then what the loader proposes, then bookkeeping
+SOURCE_KIND_ORDER = ["curated", "ofsted", "lookup", "documents", "rdf", "synthetic", "candidates", "ontology", "log"]
+
+
 def graphs(backend: Backend) -> list[GraphRow]:
     counts = {row["graph"]: int(row["triples"]) for row in _run(backend, _GRAPHS).strings()}
     meta = {row["graph"]: row for row in _run(backend, _SOURCES).strings()}
@@ -59,7 +63,12 @@ def graphs(backend: Backend) -> list[GraphRow]:
         title = m.get("title") or ("load log" if graph == LOADS_GRAPH.value else graph)
         kind = m.get("kind") or ("log" if graph == LOADS_GRAPH.value else "")
         rows.append(GraphRow(graph, title, kind, n, m.get("loadedAt", ""), m.get("origin", "")))
-    return sorted(rows, key=lambda r: (r.kind, r.title))
+    return sorted(rows, key=lambda r: (_kind_rank(r.kind), r.kind, r.title))
+
+
+def _kind_rank(kind: str) -> float:
+    """A kind's place in SOURCE_KIND_ORDER; a kind it does not know goes with the facts, before the candidates."""
+    return SOURCE_KIND_ORDER.index(kind) if kind in SOURCE_KIND_ORDER else SOURCE_KIND_ORDER.index("candidates") - 0.5
 
 
 def classes(backend: Backend) -> list[ClassRow]:

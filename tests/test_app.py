@@ -70,6 +70,7 @@ def test_home_shows_what_the_graph_holds(app) -> None:
     assert "Councils=4" in page and "People=13" in page
     sources = table(at, "source", "kind", "triples")
     assert "OFSTED Inspection of Children's Services" in set(sources["source"])
+    assert list(dict.fromkeys(sources["kind"])) == ["curated", "ontology"]  # the facts first
     classes = table(at, "class", "entities")
     assert int(classes.loc[classes["class"] == "judgement", "entities"].iloc[0]) == 8
     assert "org:FormalOrganization" in set(classes["class"])  # a reused vocabulary's class by its prefixed name

@@ -171,6 +171,11 @@ def test_load_documents_from_the_cli_and_list_candidates(seeds: Path, cli_env: d
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     assert "Executive Director (People)" in listed.stdout and "about: barbara-peacock" in listed.stdout
+    stats = subprocess.run([*CLI, "stats"], env=cli_env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert stats.returncode == 0, stats.stderr
+    graph_lines = stats.stdout.split("\n\n")[0].splitlines()[1:-1]  # between the header and the total
+    kinds = list(dict.fromkeys(line[71:81].strip() for line in graph_lines))
+    assert kinds == ["curated", "documents", "candidates", "ontology", "log"]  # the facts, the proposals, the bookkeeping
     # loading again replaces the documents rather than adding copies
     folder = StoreFolder(cli_env["COUNCILKG_STORE"])
     handle = ReadOnlyStore(folder)
