@@ -101,3 +101,20 @@ def app_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("app-store") / "store"
     load(StoreFolder(root), LoadPlan(curated=curated))
     return root
+
+
+def repeated_rows(runner: Runner) -> dict[str, int]:
+    """Canned queries that give some row more than once (a fact several sources state is one row), by call.
+
+    Each query runs with its documented example, and with no parameters where none is required.
+    """
+    from councilkg import catalogue
+
+    out: dict[str, int] = {}
+    for query in catalogue.catalogue().values():
+        calls = [query.example_args()] + ([{}] if not any(p.required for p in query.params) else [])
+        for args in calls:
+            rows = [tuple(sorted(row.items())) for row in runner.canned(query.name, args, limit=None).strings()]
+            if len(rows) != len(set(rows)):
+                out[f"{query.name} {args}"] = len(rows) - len(set(rows))
+    return out

@@ -17,7 +17,7 @@ from councilkg.runner import Runner
 from councilkg.store import GraphPayload, ReadOnlyStore, StoreFolder, new_memory_store
 from loaders.documents import MAX_BYTES, load_documents
 
-from .conftest import CLI, require_shared
+from .conftest import CLI, repeated_rows, require_shared
 
 
 @pytest.fixture(scope="module")
@@ -223,3 +223,9 @@ def test_a_post_in_prose_needs_one_person_and_the_title_just_before_the_name(tmp
     rows = Runner(EmbeddedBackend(store)).canned("document_candidates", {"kind": "post"}).strings()
     assert sorted((r["subjectLabel"], r["value"]) for r in rows) == [("Edwina Grant", "chair"), ("Edwina Grant", "independent chair")]
     assert {value for _, value, _ in _candidates(store, "visit-focus")} == {"care leavers"}
+
+
+def test_no_canned_query_repeats_a_row_with_the_documents_loaded(loaded) -> None:
+    """A person named in several sources has their label in each graph: still one row per candidate."""
+    _, store = loaded
+    assert repeated_rows(Runner(EmbeddedBackend(store))) == {}

@@ -17,7 +17,7 @@ from councilkg.store import ReadOnlyStore, StoreFolder
 from loaders.errors import LoadError
 from loaders.ofsted import AuthorityIndex, context_from, find_tables, load_ofsted, read_workbook, records_from
 
-from .conftest import require_shared, sorted_nquads
+from .conftest import repeated_rows, require_shared, sorted_nquads
 
 PREFIXES = iris.sparql_prefixes()
 RELEASE_2025 = iris.source("ofsted-local-authority-inspection-outcomes-as-at-31-march-2025")
@@ -475,3 +475,9 @@ def test_the_cli_loads_a_release_with_progress_and_a_summary(tmp_path: Path, cli
     assert proc.returncode == 0, proc.stderr
     assert "sheet 'ILACS_inspection_history': 3 inspection(s)" in proc.stderr
     assert "Fixture release" in proc.stdout and "ofsted" in proc.stdout
+
+
+def test_no_canned_query_repeats_a_row_on_the_national_data(national) -> None:
+    """Releases that repeat an authority's name or an inspection's date still give one row per fact."""
+    store, _, _ = national
+    assert repeated_rows(Runner(EmbeddedBackend(store))) == {}
