@@ -128,6 +128,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_candidates(args: argparse.Namespace) -> int:
     from councilkg.runner import Runner
+    from loaders.documents import excerpt
 
     backend = _backend(args)
     try:
@@ -141,7 +142,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
         by_file: dict[str, list[dict]] = {}
         for r in rows:
             entry = {"kind": r["kind"], "value": r["value"], "confidence": float(r["confidence"]),
-                     "passage": int(r["passageNumber"]), "quote": " ".join(r["passage"].split())[:300]}
+                     "passage": int(r["passageNumber"]), "quote": excerpt(r["passage"], r["subjectLabel"], r["value"].replace("-", " "))}
             if r["detail"]:
                 entry["detail"] = r["detail"]
             if r["subject"]:

@@ -209,6 +209,19 @@ def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return (stops[-1] if stops else 0), (end + after.end() if after else len(text))
 
 
+def excerpt(text: str, *needles: str, width: int = 300) -> str:
+    """``width`` characters of ``text`` (whitespace collapsed) around the first needle found in it,
+    with an ellipsis where it is cut: the words a reviewer needs to check a candidate."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    lowered = flat.lower()
+    at = next((i for n in needles if n and (i := lowered.find(" ".join(n.split()).lower())) >= 0), 0)
+    start = max(0, min(at - width // 3, len(flat) - width))
+    end = start + width
+    return ("…" if start else "") + flat[start:end].strip() + ("…" if end < len(flat) else "")
+
+
 @dataclass
 class Candidate:
     kind: str

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import yaml
 
 from councilkg import iris
 from councilkg.backends import EmbeddedBackend
@@ -15,7 +16,7 @@ from councilkg.evaluate import evaluate
 from councilkg.iris import ckg
 from councilkg.runner import Runner
 from councilkg.store import GraphPayload, ReadOnlyStore, StoreFolder, new_memory_store
-from loaders.documents import MAX_BYTES, load_documents
+from loaders.documents import MAX_BYTES, excerpt, load_documents
 
 from .conftest import CLI, repeated_rows, require_shared
 
@@ -171,6 +172,11 @@ def test_load_documents_from_the_cli_and_list_candidates(seeds: Path, cli_env: d
                             capture_output=True, text=True, timeout=120)
     assert listed.returncode == 0, listed.stderr
     assert "Executive Director (People)" in listed.stdout and "about: barbara-peacock" in listed.stdout
+    # each quote shows the words behind its candidate, even deep in a long passage
+    proposals = [c for f in yaml.safe_load(listed.stdout) for c in f["candidates"]]
+    brazil = next(c for c in proposals if c.get("about") == "eleanor-brazil")
+    assert "appointed a commissioner, Eleanor Brazil" in brazil["quote"] and brazil["quote"].startswith("…")
+    assert all(len(c["quote"]) <= 302 for c in proposals)
     stats = subprocess.run([*CLI, "stats"], env=cli_env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert stats.returncode == 0, stats.stderr
     graph_lines = stats.stdout.split("\n\n")[0].splitlines()[1:-1]  # between the header and the total
@@ -229,3 +235,12 @@ def test_no_canned_query_repeats_a_row_with_the_documents_loaded(loaded) -> None
     """A person named in several sources has their label in each graph: still one row per candidate."""
     _, store = loaded
     assert repeated_rows(Runner(EmbeddedBackend(store))) == {}
+
+
+def test_an_excerpt_is_cut_around_what_it_quotes() -> None:
+    text = "alpha " * 100 + "the\n  commissioner, Eleanor   Brazil, said " + "omega " * 100
+    quoted = excerpt(text, "Eleanor Brazil", width=120)
+    assert "commissioner, Eleanor Brazil, said" in quoted and quoted.startswith("…") and quoted.endswith("…")
+    assert len(quoted) <= 122
+    assert excerpt(text, "nowhere", width=50).startswith("alpha") and excerpt("a short one", "x") == "a short one"
+    assert excerpt("x " * 100 + "needle", "needle", width=40).endswith("needle")  # near the end: no ellipsis after
