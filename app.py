@@ -114,7 +114,15 @@ def _param_widget(runner: Runner, query: catalogue.CannedQuery, param: catalogue
 def page_queries(runner: Runner) -> None:
     st.title("Questions")
     queries = catalogue.catalogue()
+    asked = st.query_params.get("question")
+    if asked and "q_name" not in st.session_state:  # a link to a question (?page=queries&question=NAME)
+        if asked in queries:
+            st.session_state["q_name"] = asked
+        else:
+            st.warning(f"There is no question called {asked!r}; the questions are {', '.join(queries)}.")
     name = st.selectbox("Question", list(queries), key="q_name", format_func=lambda n: queries[n].title)
+    if st.query_params.get("question") != name:
+        st.query_params["question"] = name  # the address links to the question shown
     query = queries[name]
     st.write(query.description)
     with st.form(key=f"q_form_{name}", border=False):

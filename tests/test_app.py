@@ -138,6 +138,17 @@ def test_a_question_with_chosen_parameters(app) -> None:
     assert held == {"Robert Henderson", "Nick Pendry", HOSTILE_NAME}
 
 
+def test_a_link_opens_a_question_and_the_address_follows_the_choice(app) -> None:
+    at = app("queries", question="leaders_at_date")
+    assert at.selectbox(key="q_name").value == "leaders_at_date"
+    assert at.selectbox(key="q_leaders_at_date_council").value == "Croydon"
+    at.selectbox(key="q_name").select("board_members").run()
+    assert at.query_params["question"] == "board_members"
+    unknown = app("queries", question="no_such_question")
+    assert unknown.selectbox(key="q_name").value == sorted(catalogue.catalogue())[0]
+    assert "There is no question called 'no_such_question'" in unknown.warning[0].value
+
+
 def test_an_optional_council_can_be_left_as_any(app) -> None:
     at = app("queries")
     at.selectbox(key="q_name").select("board_members").run()

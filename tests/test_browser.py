@@ -8,6 +8,7 @@ skipping them.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -44,19 +45,20 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def server(app_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a free 127.0.0.1 port, stopped at the end."""
+@contextlib.contextmanager
+def streamlit_app(store: Path, scratch: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a free 127.0.0.1 port over ``store``, stopped on leaving."""
     port = free_port()
-    env = dict(os.environ, COUNCILKG_STORE=str(app_store), PYTHONPATH=str(ROOT))
+    env = dict(os.environ, COUNCILKG_STORE=str(store), PYTHONPATH=str(ROOT))
     env.pop("COUNCILKG_ENDPOINT", None)
-    log = tmp_path_factory.mktemp("streamlit") / "streamlit.log"
+    log = scratch / "streamlit.log"
+    (scratch / "cwd").mkdir(exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none", "--global.developmentMode", "false"],
-            cwd=tmp_path_factory.mktemp("cwd"), env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=scratch / "cwd", env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -79,6 +81,13 @@ def server(app_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+@pytest.fixture(scope="module")
+def server(app_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over the app store (seed graph and hostile labels), for the module's tests."""
+    with streamlit_app(app_store, tmp_path_factory.mktemp("streamlit")) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +124,14 @@ class Offline:
 
     def open(self, query: str, ready: str) -> None:
         """Open ?query and wait (processing network events) until the text `ready` is shown."""
+        self.go(query)
+        self.wait_for(ready)
+
+    def go(self, query: str) -> None:
+        """Open ?query without waiting for the app to draw it (to open many sessions at once)."""
         self.page.goto(f"{self.base}/?{query}")
+
+    def wait_for(self, ready: str) -> None:
         self.page.get_by_text(ready, exact=False).first.wait_for(timeout=WAIT_MS)
         self.settle()
 
@@ -174,13 +190,18 @@ def test_each_page_opens_offline(tab: Offline, name: str, query: str, ready: str
     tab.check()
 
 
-def test_a_canned_query_shows_its_rows(tab: Offline) -> None:
+def _choose_leaders_at_date(tab: Offline) -> None:
+    """On the Questions page, pick "who held which post on a date" (its pickers default to Croydon, 2017-09-19)."""
     tab.open("page=queries", "The SPARQL behind this question")
     tab.page.get_by_test_id("stSelectbox").first.click()
     tab.page.keyboard.type("Who held")
     tab.page.get_by_role("option", name="Who held which post at a council on a date").click()
     tab.page.get_by_text("People holding a post or role at a council").first.wait_for(timeout=WAIT_MS)
     tab.settle()
+
+
+def test_a_canned_query_shows_its_rows(tab: Offline) -> None:
+    _choose_leaders_at_date(tab)
     tab.page.get_by_role("button", name="Run").click()
     tab.page.get_by_text("rows in").first.wait_for(timeout=WAIT_MS)
     tab.settle()
@@ -272,3 +293,100 @@ def test_html_in_labels_is_shown_as_text(tab: Offline, name: str, query: str, re
     assert tab.page.locator("img[onerror], img[src='x']").count() == 0
     tab.shot(f"hostile-labels-{name}")
     tab.check()
+
+
+PEOPLE = ("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+          "SELECT DISTINCT ?name WHERE { ?p a foaf:Person ; rdfs:label ?name } ORDER BY ?name")
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TRIPLES = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+RUNAWAY_LIMIT_S = 30
+
+
+def test_twenty_sessions_and_a_runaway_query_during_a_rebuild(browser, cli_env: dict[str, str], tmp_path: Path) -> None:
+    """Twenty browser sessions on one app run canned and editor queries while a load rebuilds the store and a
+    twenty-first runs a query that never ends: every session gets its rows before the runaway is stopped, and
+    the app then answers from the new store without a restart."""
+    from urllib.parse import quote
+
+    from councilkg.backends import EmbeddedBackend
+    from councilkg.runner import Runner
+    from councilkg.store import ReadOnlyStore, StoreFolder
+
+    from .conftest import CLI
+
+    def answer(query: str) -> list[dict[str, str]]:
+        backend = EmbeddedBackend(ReadOnlyStore(folder))
+        try:
+            return Runner(backend).user(query).strings()
+        finally:
+            backend.close()
+
+    built = subprocess.run([*CLI, "load", "-q"], env=cli_env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    folder = StoreFolder(cli_env["COUNCILKG_STORE"])
+    people = len(answer(PEOPLE))
+    with streamlit_app(folder.root, tmp_path) as base:
+        tabs = [Offline(browser, base) for _ in range(21)]
+        try:
+            canned, editors, runaway = tabs[:10], tabs[10:20], tabs[20]
+            for tab in canned:
+                tab.go("page=queries&question=leaders_at_date")  # its pickers default to Croydon, 2017-09-19
+            for tab in editors:
+                tab.go(f"page=editor&q={quote(PEOPLE)}")
+            runaway.go(f"page=editor&q={quote(RUNAWAY)}")
+            for tab in canned:
+                tab.wait_for("People holding a post or role at a council")
+            for tab in [*editors, runaway]:
+                tab.wait_for("Start from a catalogue query")
+            limit = runaway.page.get_by_label("Time limit (s)")
+            limit.fill(str(RUNAWAY_LIMIT_S))
+            limit.press("Enter")
+            runaway.settle()
+
+            before = folder.current_path()
+            rebuild = subprocess.Popen([*CLI, "load", "--synthetic", "400000", "-q"], env=cli_env, cwd=tmp_path,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            started = time.monotonic()
+            runaway.page.get_by_role("button", name="Run").click()
+            for tab in canned + editors:
+                tab.page.get_by_role("button", name="Run").click()
+            assert rebuild.poll() is None, "the rebuild ended before the sessions ran their queries: make it bigger"
+            # every session's answer is on its page before the runaway is stopped
+            waiting = {id(tab): (tab, "rows in" if tab in canned else f"{people} rows in") for tab in canned + editors}
+            deadline = started + WAIT_MS / 1000
+            while waiting and time.monotonic() < deadline:
+                for key, (tab, ready) in list(waiting.items()):
+                    if tab.page.get_by_text(ready).count():
+                        del waiting[key]
+                assert runaway.page.get_by_text("the query was stopped").count() == 0, \
+                    f"{len(waiting)} sessions still waiting after {time.monotonic() - started:.0f} s, when the runaway was stopped"
+            seconds = time.monotonic() - started
+            assert not waiting, f"{len(waiting)} sessions had no answer after {seconds:.0f} s"
+            for tab in canned:
+                tab.settle()
+                cells = tab.cells()
+                assert "Barbara Peacock" in cells and "Alisa Flemming" in cells
+            for tab in editors:
+                tab.settle()
+                assert "Eleanor Brazil" in tab.cells()
+            runaway.page.get_by_text("the query was stopped after").first.wait_for(timeout=(RUNAWAY_LIMIT_S + 60) * 1000)
+            stopped = time.monotonic() - started
+
+            _, err = rebuild.communicate(timeout=300)
+            assert rebuild.returncode == 0, err
+            assert folder.current_path() != before
+            # a session that runs a query now reads the new store: no restart
+            triples = answer(TRIPLES)[0]["n"]
+            tab = editors[0]
+            tab.page.locator("textarea[data-testid='ckg-sparql-editor']").fill(TRIPLES)
+            tab.page.get_by_role("button", name="Run").click()
+            tab.page.get_by_text("1 row in").first.wait_for(timeout=WAIT_MS)
+            tab.settle()
+            assert tab.cells() == [triples]
+            for tab in tabs:
+                tab.check()
+        finally:
+            for tab in tabs:
+                tab.close()
+    print(f"\n[app sessions] 20 browser sessions (10 canned, 10 editor) answered in {seconds:.1f} s during a rebuild; "
+          f"the runaway session stopped at {stopped:.1f} s; the app then read the new store ({triples} triples); errors = 0")
