@@ -85,29 +85,48 @@ def page_home(runner: Runner) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def _from_link(runner: Runner, query: catalogue.CannedQuery, param: catalogue.Param, key: str) -> str | None:
+    """The value a link gives a parameter (``?page=queries&question=leaders_at_date&council=Croydon``),
+    resolved against the graph (an IRI, a date, a region), when its widget is first shown."""
+    raw = st.query_params.get(param.name)
+    if not raw or key in st.session_state or st.query_params.get("question") != query.name:
+        return None
+    try:
+        return runner.resolver.resolve(param.name, param.type, raw).value
+    except ParameterError as exc:
+        st.warning(f"The link's {exc}")
+        return None
+
+
+def _index(options: list[str], value: str | None, default: int) -> int:
+    return options.index(value) if value in options else default
+
+
 def _param_widget(runner: Runner, query: catalogue.CannedQuery, param: catalogue.Param) -> object:
     key = f"q_{query.name}_{param.name}"
     label = f"{param.name}{'' if param.required else ' (optional)'}"
-    if param.type in ("council", "person"):
-        options = ui.councils(runner) if param.type == "council" else ui.people(runner)
+    linked = _from_link(runner, query, param, key)
+    if param.type in ("council", "person", "role"):
+        options = {"council": ui.councils, "person": ui.people, "role": ui.roles}[param.type](runner)
         labels = ([] if param.required else [ANY]) + [name for name, _ in options]
-        default = labels.index(param.example) if param.example in labels and param.required else 0
-        chosen = st.selectbox(label, labels, index=default, key=key, help=param.description)
-        return None if chosen == ANY else dict(options).get(chosen)
+        default = _index(labels, param.example, 0) if param.required else 0
+        by_iri = {iri: name for name, iri in options}
+        chosen = st.selectbox(label, labels, index=_index(labels, by_iri.get(linked or ""), default), key=key,
+                              help=param.description)
+        if chosen == ANY:
+            return None
+        return chosen if param.type == "role" else dict(options).get(chosen)
     if param.type == "date":
         default = dt.date.fromisoformat(param.example) if param.required and param.example else None
-        value = st.date_input(label, value=default, key=key, help=param.description, format="YYYY-MM-DD",
+        value = st.date_input(label, value=dt.date.fromisoformat(linked) if linked else default, key=key,
+                              help=param.description, format="YYYY-MM-DD",
                               min_value=dt.date(1990, 1, 1), max_value=dt.date(2040, 12, 31))
         return value.isoformat() if value else None
     if param.type == "region":
         labels = [ANY, *ui.regions(runner)]
-        chosen = st.selectbox(label, labels, key=key, help=param.description)
+        chosen = st.selectbox(label, labels, index=_index(labels, linked, 0), key=key, help=param.description)
         return None if chosen == ANY else chosen
-    if param.type == "role":
-        roles = ui.roles(runner)
-        chosen = st.selectbox(label, [ANY, *[name for name, _ in roles]], key=key, help=param.description)
-        return None if chosen == ANY else chosen
-    value = st.text_input(label, value=param.example if param.required else "", key=key, help=param.description)
+    value = st.text_input(label, value=linked or (param.example if param.required else ""), key=key, help=param.description)
     return value or None
 
 
@@ -129,6 +148,11 @@ def page_queries(runner: Runner) -> None:
         values = {p.name: _param_widget(runner, query, p) for p in query.params}
         submitted = st.form_submit_button("Run", key="q_run", type="primary")
     if submitted:
+        for param in query.params:  # the address now links to these results
+            if values.get(param.name):
+                st.query_params[param.name] = values[param.name]
+            elif param.name in st.query_params:
+                del st.query_params[param.name]
         try:
             st.session_state["q_result"] = (name, runner.canned(name, values))
         except (ParameterError, QueryError, UnsafeQueryError) as exc:

@@ -15,6 +15,7 @@ from councilkg.paths import ROOT
 from .conftest import HOSTILE_NAME
 
 APP = str(ROOT / "app.py")
+CROYDON = iris.council("E09000008").value
 TIMEOUT = 60
 
 
@@ -147,6 +148,21 @@ def test_a_link_opens_a_question_and_the_address_follows_the_choice(app) -> None
     unknown = app("queries", question="no_such_question")
     assert unknown.selectbox(key="q_name").value == sorted(catalogue.catalogue())[0]
     assert "There is no question called 'no_such_question'" in unknown.warning[0].value
+
+
+def test_a_link_gives_the_parameters_and_running_writes_them_back(app) -> None:
+    at = app("queries", question="leaders_at_date", council="e09000008", date="2019-10-16")  # a GSS code, any case
+    assert at.selectbox(key="q_leaders_at_date_council").value == "Croydon"
+    assert at.date_input(key="q_leaders_at_date_date").value == dt.date(2019, 10, 16)
+    at.button(key="q_run").click().run()
+    frame = table(at, "personLabel", "status")
+    assert set(frame.loc[frame["status"] == "held", "personLabel"]) == {"Robert Henderson", "Nick Pendry", HOSTILE_NAME}
+    assert at.query_params["council"] == CROYDON and at.query_params["date"] == "2019-10-16"
+    # a value the graph does not hold is said, and the picker keeps its default
+    odd = app("queries", question="leaders_at_date", council="Atlantis", date="2019-02-30")
+    warnings = " ".join(w.value for w in odd.warning)
+    assert "no council called 'Atlantis'" in warnings and "2019-02-30" in warnings
+    assert odd.selectbox(key="q_leaders_at_date_council").value == "Croydon"
 
 
 def test_an_optional_council_can_be_left_as_any(app) -> None:
