@@ -307,9 +307,12 @@ def extract(found: list[Passage], mentions: dict[int, list[tuple[NamedNode, str,
         focus = re.search(r"(?i)focus of the monitoring visit was (?:around |on )?([^.\n]+)", p.text)
         if focus:
             out.append(Candidate("visit-focus", focus.group(1).strip(), p, 0.7))
-        # "this focused on certain aspects of the department's work – X", "The previous visit, ..., looked at X"
-        for m in re.finditer(r"(?i)\b(?:visits?|this|it)\b(?:[^.\n]{0,60}?,)?\s+(?:focus(?:s|ed|sed) on|looked at)\s+"
-                             r"(?:(?:certain )?aspects of [^–—:.\n]{0,60}[–—:]\s*)?([^.\n]+)", p.text):
+        # "this focused on certain aspects of the department's work – X", "The previous visit, ..., looked at X",
+        # in a passage about a visit ("it looked at the budget" in a finance item is not a visit's focus)
+        about_a_visit = re.search(r"(?i)\bvisits?\b", p.text)
+        focused = (r"(?i)\b(?:visits?|this|it)\b(?:[^.\n]{0,60}?,)?\s+(?:focus(?:s|ed|sed) on|looked at)\s+"
+                   r"(?:(?:certain )?aspects of [^–—:.\n]{0,60}[–—:]\s*)?([^.\n]+)")
+        for m in re.finditer(focused, p.text) if about_a_visit else []:
             if focus is None or m.group(1).strip() != focus.group(1).strip():
                 out.append(Candidate("visit-focus", m.group(1).strip(), p, 0.6))
     return out

@@ -222,7 +222,8 @@ def test_a_post_in_prose_needs_one_person_and_the_title_just_before_the_name(tmp
         "Robert Henderson and Nick Pendry met after one of them took up the post of director in May.\n\n"
         "The director, who knew Eleanor Brazil, spoke first.\n\n"
         "The council welcomed a new chair, Edwina Grant, who took up the post of independent chair in June.\n\n"
-        "The visit, which took place in May, looked at care leavers.\n", encoding="utf-8")
+        "The visit, which took place in May, looked at care leavers.\n\n"
+        "The committee reviewed the budget. It looked at the capital programme.\n", encoding="utf-8")
     docs, warnings = load_documents(tmp_path, known=[q for p in curated for q in p.quads])
     assert warnings == []
     store = new_memory_store([*curated, *docs])
