@@ -189,6 +189,15 @@ def read_files(files: list[RdfFile], payloads: list[GraphPayload], progress: Pro
     return found, notes
 
 
+def collect_with_files(plan: LoadPlan, progress: Progress | None = None) -> tuple[list[GraphPayload], list[str]]:
+    """The plan's payloads with its RDF files read into payloads too (``read_files``), for a Graph Store
+    endpoint or for checking them; the files are checked to exist before anything is read."""
+    files = rdf_files(plan)
+    payloads, warnings = collect_payloads(plan, progress)
+    from_files, notes = read_files(files, payloads, progress)
+    return payloads + from_files, warnings + notes
+
+
 def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, lock_wait: float = 0.0) -> LoadReport:
     """Read, validate and load the plan's inputs into a new generation of the store folder. RDF files are
     parsed as they are loaded: a syntax error in one abandons the new generation, leaving the store as it was."""

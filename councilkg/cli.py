@@ -82,7 +82,7 @@ def cmd_load(args: argparse.Namespace) -> int:
 def _load_remote(args: argparse.Namespace, plan, say) -> int:
     import time
 
-    from councilkg.build import collect_payloads, rdf_files, read_files
+    from councilkg.build import collect_with_files
     from councilkg.gsp import load_into_graph_store
 
     if args.fresh:
@@ -91,11 +91,8 @@ def _load_remote(args: argparse.Namespace, plan, say) -> int:
         return EXIT_USAGE
     print(f"loading into the Graph Store endpoint {args.gsp_endpoint}", file=sys.stderr)
     started = time.monotonic()
-    files = rdf_files(plan)
-    payloads, warnings = collect_payloads(plan, say)
-    from_files, notes = read_files(files, payloads, say)
-    payloads += from_files
-    for warning in warnings + notes:
+    payloads, warnings = collect_with_files(plan, say)
+    for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=plan.drop_kinds(), progress=say)
     print(f"wrote {written:,} triples in {len(payloads) + 1} graphs to {args.gsp_endpoint} "
@@ -184,7 +181,7 @@ def cmd_synthetic(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from councilkg.build import LoadPlan, ValidationFailed, collect_payloads, rdf_files, read_files
+    from councilkg.build import LoadPlan, ValidationFailed, collect_with_files
     from councilkg.paths import CURATED_DIR
 
     if args.built:
@@ -202,11 +199,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                     lookups=[Path(p) for p in args.lookup or []], documents=[Path(p) for p in args.documents or []],
                     rdf=[Path(p) for p in args.rdf or []])
     try:
-        files = rdf_files(plan)
-        payloads, warnings = collect_payloads(plan, _progress(args.quiet))
-        from_files, notes = read_files(files, payloads)  # parsed as a load parses them; not held to the shapes
-        payloads += from_files
-        warnings += notes
+        # RDF files are parsed as a load parses them, and not held to the shapes
+        payloads, warnings = collect_with_files(plan, _progress(args.quiet))
     except ValidationFailed as exc:
         for v in exc.violations:
             print(v)

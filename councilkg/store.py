@@ -413,6 +413,12 @@ def load_records(payloads: Iterable[GraphPayload], now: dt.datetime | None = Non
     return log
 
 
+def file_graph_label(graph: ox.NamedNode, title: str | None, path: Path) -> str:
+    """How a graph an RDF file wrote is labelled: by the title it gives itself (``dcterms:title`` of the
+    graph's IRI, in it), else by its IRI and the file's name."""
+    return title if title is not None else f"{graph.value} (from {path.name})"
+
+
 def file_load_records(store: ox.Store, loaded: list[RdfFileLoad], counts: dict[ox.NamedNode, int],
                       now: dt.datetime | None = None) -> list[ox.Quad]:
     """The loads-graph quads recording the graphs RDF files wrote, labelled by the title a graph gives
@@ -421,7 +427,7 @@ def file_load_records(store: ox.Store, loaded: list[RdfFileLoad], counts: dict[o
     for load in loaded:
         for graph in load.graphs:
             title = next(iter(store.quads_for_pattern(graph, iris.dcterms.title, None, graph)), None)
-            label = title.object.value if title is not None else f"{graph.value} (from {load.file.path.name})"
+            label = file_graph_label(graph, title.object.value if title is not None else None, load.file.path)
             payloads.append((GraphPayload(graph, label, RDF_FILE_KIND, str(load.file.path), load.content_hash),
                              counts.get(graph, 0)))
     return load_records([p for p, _ in payloads], now, counts=[n for _, n in payloads])
@@ -628,8 +634,6 @@ class StoreFolder:
             try:
                 if current is not None and not fresh and not files:
                     carried = self._start_from(current, generation, payloads, drop_kinds, phases, say)
-                    if carried is not None:
-                        drop_kinds = ()  # the new generation holds only what was carried
                 store = ox.Store(str(generation))
                 if files:
                     with _timed(phases, "files"):
@@ -702,7 +706,6 @@ class StoreFolder:
                 return carried_quads(source, replaced)
         finally:
             del source
-
 
     def _carry(self, current: Path, payloads: list[GraphPayload], loaded: list[RdfFileLoad], drop_kinds: Iterable[str],
                say: Callable[[str], None]) -> list[ox.Quad]:

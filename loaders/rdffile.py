@@ -18,7 +18,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from councilkg import iris
-from councilkg.store import RDF_FILE_KIND, RESERVED_GRAPHS, GraphPayload, RdfFile
+from councilkg.store import RDF_FILE_KIND, RESERVED_GRAPHS, GraphPayload, RdfFile, file_graph_label
 from loaders.errors import LoadError
 
 #: extensions councilkg reads, and their formats
@@ -74,6 +74,5 @@ def file_payloads(rdf: RdfFile) -> list[GraphPayload]:
 
 
 def _label(graph: ox.NamedNode, quads: list[ox.Quad], rdf: RdfFile) -> str:
-    """The title the graph gives itself, or its IRI and the file's name (as ``file_load_records`` labels it)."""
     title = next((q.object.value for q in quads if q.subject == graph and q.predicate == iris.dcterms.title), None)
-    return title if title is not None else f"{graph.value} (from {rdf.path.name})"
+    return file_graph_label(graph, title, rdf.path)
