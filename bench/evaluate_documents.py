@@ -14,12 +14,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from councilkg.evaluate import evaluate
-from councilkg.paths import shared_dir
+from councilkg.settings import Settings
+from councilkg.sources.evaluate import evaluate
 
 
 def main() -> int:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else shared_dir() / "seeds"
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Settings.from_env().seeds
     if not folder.is_dir():
         print(f"error: {folder} is not a folder of documents", file=sys.stderr)
         return 1

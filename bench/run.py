@@ -86,7 +86,7 @@ def _stats(times: list[float]) -> dict[str, float]:
 
 def _cases(runner) -> list[tuple[str, str, dict]]:
     """(query, label, bindings as resolved Values): the example call, and the national form where allowed."""
-    from councilkg import catalogue
+    from councilkg.query import catalogue
 
     cases = []
     for query in catalogue.catalogue().values():
@@ -101,7 +101,7 @@ def _cases(runner) -> list[tuple[str, str, dict]]:
 
 def _example_entities(store_dir: Path) -> tuple[str, str]:
     """A synthetic council judged inadequate (visits, boards, commissioners) and the person with most posts."""
-    from councilkg.backends import EmbeddedBackend
+    from councilkg.query.backends import EmbeddedBackend
 
     backend = EmbeddedBackend(store_dir)
     council = backend.run_trusted("""
@@ -120,7 +120,7 @@ def _example_entities(store_dir: Path) -> tuple[str, str]:
 
 def _patched_examples(council: str, person: str) -> None:
     """Point the catalogue's example parameters at synthetic entities, so each query has work to do."""
-    from councilkg import catalogue
+    from councilkg.query import catalogue
 
     for query in catalogue.catalogue().values():
         for param in query.params:
@@ -147,7 +147,7 @@ def phase_load(size: int, work: Path, reps: int) -> dict:
 
     import pyoxigraph as ox
 
-    from councilkg.build import LoadPlan, collect_payloads, load
+    from councilkg.sources.build import LoadPlan, collect_payloads, load
     from councilkg.store import StoreFolder
 
     runs: dict[str, list[float]] = defaultdict(list)  # seconds (and CPUs busy) of each timed run
@@ -217,10 +217,10 @@ def phase_queries(work: Path, reps: int, endpoint: str | None, real: bool = Fals
     examples (Croydon, Eleanor Brazil, ...) are used as they are."""
     import pyoxigraph as ox
 
-    from councilkg import catalogue
-    from councilkg.backends import EmbeddedBackend, RemoteBackend
-    from councilkg.runner import Runner
-    from councilkg.safety import analyse, inject_values
+    from councilkg.query import catalogue
+    from councilkg.query.backends import EmbeddedBackend, RemoteBackend
+    from councilkg.query.runner import Runner
+    from councilkg.query.safety import analyse, inject_values
 
     if not real:
         _patched_examples(*_example_entities(work / "store"))
@@ -377,7 +377,7 @@ def run_rdflib(work: Path, cap: float, budget: float) -> dict:
 
 
 def run_http(work: Path, reps: int) -> dict:
-    from councilkg.serve import _free_port, oxigraph_binary
+    from councilkg.cli.serve import _free_port, oxigraph_binary
 
     port = _free_port("127.0.0.1")
     server = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str((work / "store" / "current").resolve()),
@@ -402,16 +402,17 @@ def run_real_data(reps: int) -> dict | None:
     """Load the real data as `make run` does (curated seed data, the authority lookup, both Ofsted workbooks and
     the seed documents from ../shared), then time every canned query's catalogue example on it: the real graph
     restates facts in several source graphs, which synthetic data does not."""
-    from councilkg.paths import shared_dir
 
-    shared = shared_dir()
+    from councilkg.settings import Settings
+
+    shared = Settings.from_env().shared
     lookup = shared / "data" / "reference" / "la_lookup.csv"
     workbooks = sorted((shared / "data" / "ofsted").glob("*.ods"))
     seeds = shared / "seeds"
     if not lookup.exists() or not workbooks:
         return None
     with tempfile.TemporaryDirectory() as tmp:
-        args = [sys.executable, "-m", "councilkg.cli", "load", "--store", str(Path(tmp) / "store"), "--fresh", "-q",
+        args = [sys.executable, "-m", "councilkg.cli.main", "load", "--store", str(Path(tmp) / "store"), "--fresh", "-q",
                 "--lookup", str(lookup)] + [a for w in workbooks for a in ("--ofsted", str(w))]
         if seeds.is_dir():
             args += ["--documents", str(seeds)]

@@ -12,14 +12,15 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from councilkg.backends import EmbeddedBackend
-from councilkg.build import curated_payloads
-from councilkg.paths import CURATED_DIR, ROOT, shared_dir
-from councilkg.runner import Runner
+from councilkg.paths import CURATED_DIR, ROOT
+from councilkg.query.backends import EmbeddedBackend
+from councilkg.query.runner import Runner
+from councilkg.settings import Settings
+from councilkg.sources.build import curated_payloads
 from councilkg.store import GraphPayload, new_memory_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CLI = [sys.executable, "-m", "councilkg.cli"]
+CLI = [sys.executable, "-m", "councilkg.cli.main"]
 
 
 @pytest.fixture(scope="session")
@@ -50,7 +51,7 @@ def curated_copy(tmp_path: Path) -> Path:
 
 
 def shared_path(*parts: str) -> Path:
-    return shared_dir().joinpath(*parts)
+    return Settings.from_env().shared.joinpath(*parts)
 
 
 def require_shared(*parts: str) -> Path:
@@ -92,7 +93,7 @@ HOSTILE_NAME = "<img src=x onerror=\"window.__xss = 'img'\"> <script>window.__xs
 @pytest.fixture(scope="session")
 def app_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A store for the app's tests: the curated seed graph plus a source with hostile labels."""
-    from councilkg.build import LoadPlan, load
+    from councilkg.sources.build import LoadPlan, load
     from councilkg.store import StoreFolder
 
     curated = tmp_path_factory.mktemp("app-curated") / "curated"
@@ -108,7 +109,7 @@ def repeated_rows(runner: Runner) -> dict[str, int]:
 
     Each query runs with its documented example, and with no parameters where none is required.
     """
-    from councilkg import catalogue
+    from councilkg.query import catalogue
 
     out: dict[str, int] = {}
     for query in catalogue.catalogue().values():

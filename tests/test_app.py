@@ -9,8 +9,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from councilkg import catalogue, iris
+from councilkg.model import iris
 from councilkg.paths import ROOT
+from councilkg.query import catalogue
 
 from .conftest import HOSTILE_NAME
 
@@ -27,7 +28,7 @@ def app(app_store: Path, monkeypatch: pytest.MonkeyPatch):
     st.cache_resource.clear()
     st.cache_data.clear()
     yield _open
-    from councilkg import ui
+    from councilkg.app import state as ui
 
     ui.shared_runner().backend.close()
     st.cache_resource.clear()
@@ -356,7 +357,7 @@ def test_a_missing_store_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.fixture
 def app_on(monkeypatch: pytest.MonkeyPatch):
     """An AppTest on a store a test built itself (load plan in, page open); closed afterwards."""
-    from councilkg.build import LoadPlan, load
+    from councilkg.sources.build import LoadPlan, load
     from councilkg.store import StoreFolder
 
     def make(root: Path, plan: LoadPlan, page: str, **params: str) -> AppTest:
@@ -368,14 +369,14 @@ def app_on(monkeypatch: pytest.MonkeyPatch):
         return _open(page, **params)
 
     yield make
-    from councilkg import ui
+    from councilkg.app import state as ui
 
     ui.shared_runner().backend.close()
     st.cache_resource.clear()
 
 
 def test_an_entity_page_shows_the_passages_that_name_it(tmp_path: Path, app_on) -> None:
-    from councilkg.build import LoadPlan
+    from councilkg.sources.build import LoadPlan
 
     from .conftest import require_shared
 
@@ -389,8 +390,8 @@ def test_an_entity_page_shows_the_passages_that_name_it(tmp_path: Path, app_on) 
 
 def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, app_on) -> None:
     """A national-scale store: the whole network is not drawn (nor laid out); an ego network is."""
-    from councilkg import network
-    from councilkg.build import LoadPlan
+    from councilkg.explore import network
+    from councilkg.sources.build import LoadPlan
 
     at = app_on(tmp_path / "store", LoadPlan(synthetic=40_000, validate=False), "network")
     warning = " ".join(w.value for w in at.warning)

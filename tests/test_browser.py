@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from councilkg import iris
+from councilkg.model import iris
 from councilkg.paths import ROOT
 
 from .conftest import HOSTILE_NAME, free_port
@@ -308,8 +308,8 @@ def test_twenty_sessions_and_a_runaway_query_during_a_rebuild(browser, cli_env: 
     the app then answers from the new store without a restart."""
     from urllib.parse import quote
 
-    from councilkg.backends import EmbeddedBackend
-    from councilkg.runner import Runner
+    from councilkg.query.backends import EmbeddedBackend
+    from councilkg.query.runner import Runner
     from councilkg.store import ReadOnlyStore, StoreFolder
 
     from .conftest import CLI

@@ -11,9 +11,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from councilkg import catalogue, iris
-from councilkg.build import curated_payloads
+from councilkg.model import iris
 from councilkg.paths import CURATED_DIR
+from councilkg.query import catalogue
+from councilkg.sources.build import curated_payloads
 from councilkg.store import StoreFolder, ontology_payload
 
 from .conftest import CLI

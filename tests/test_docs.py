@@ -8,8 +8,9 @@ import sys
 
 import pytest
 
-from councilkg import catalogue, docs
+from councilkg.cli import docs
 from councilkg.paths import ROOT
+from councilkg.query import catalogue
 
 
 def test_the_query_catalogue_page_is_up_to_date() -> None:
@@ -37,6 +38,6 @@ def test_the_code_is_ruff_clean() -> None:
 
 
 def test_the_package_imports_without_streamlit_side_effects() -> None:
-    proc = subprocess.run([sys.executable, "-c", "import councilkg.runner, councilkg.store, loaders.curated"],
+    proc = subprocess.run([sys.executable, "-c", "import councilkg.query.runner, councilkg.store, councilkg.sources.curated"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stderr

@@ -9,14 +9,14 @@ import pyoxigraph as ox
 import pytest
 import yaml
 
-from councilkg import iris
-from councilkg.backends import EmbeddedBackend
-from councilkg.build import LoadPlan, load
-from councilkg.evaluate import evaluate
-from councilkg.iris import ckg
-from councilkg.runner import Runner
+from councilkg.model import iris
+from councilkg.model.iris import ckg
+from councilkg.query.backends import EmbeddedBackend
+from councilkg.query.runner import Runner
+from councilkg.sources.build import LoadPlan, load
+from councilkg.sources.documents import MAX_BYTES, excerpt, load_documents
+from councilkg.sources.evaluate import evaluate
 from councilkg.store import GraphPayload, ReadOnlyStore, StoreFolder, new_memory_store
-from loaders.documents import MAX_BYTES, excerpt, load_documents
 
 from .conftest import CLI, repeated_rows, require_shared
 
@@ -44,7 +44,7 @@ def test_each_document_is_a_source_with_passages_at_their_offsets(loaded, seeds:
     docs, store = loaded
     documents = [p for p in docs if p.kind == "documents"]
     assert len(documents) == 5 and len([p for p in docs if p.kind == "candidates"]) == 5
-    from loaders.documents import read_text
+    from councilkg.sources.documents import read_text
 
     for payload in documents:
         name = next(q.object.value for q in payload.quads if q.predicate == ckg.fileName)

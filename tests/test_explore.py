@@ -7,8 +7,11 @@ import json
 
 import networkx as nx
 
-from councilkg import charts, explore, iris, network
-from councilkg.runner import Runner
+from councilkg.app import charts
+from councilkg.explore import entities as explore
+from councilkg.explore import network
+from councilkg.model import iris
+from councilkg.query.runner import Runner
 
 CROYDON = iris.council("E09000008").value
 

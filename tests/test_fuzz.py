@@ -18,16 +18,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from councilkg.build import LoadPlan, ValidationFailed, load
-from councilkg.catalogue import PARAM_TYPES
-from councilkg.params import ParameterError
+from councilkg.errors import LoadError
 from councilkg.paths import CURATED_DIR
-from councilkg.results import Value
-from councilkg.runner import Runner
+from councilkg.query.catalogue import PARAM_TYPES
+from councilkg.query.params import ParameterError
+from councilkg.query.results import Value
+from councilkg.query.runner import Runner
+from councilkg.sources.build import LoadPlan, ValidationFailed, load
+from councilkg.sources.curated import load_curated
+from councilkg.sources.ofsted import load_ofsted
 from councilkg.store import StoreFolder
-from loaders.curated import load_curated
-from loaders.errors import LoadError
-from loaders.ofsted import load_ofsted
 
 from .test_ofsted import history_rows, write_csv
 
@@ -158,7 +158,7 @@ document_bytes = st.one_of(st.binary(max_size=600), st.text(max_size=600).map(la
 @FUZZ
 @given(files=st.lists(st.tuples(st.sampled_from([".txt", ".md", ".html", ".htm", ".pdf", ""]), document_bytes), min_size=1, max_size=4))
 def test_any_folder_of_documents(curated: list, files: list[tuple[str, bytes]]) -> None:
-    from loaders.documents import load_documents
+    from councilkg.sources.documents import load_documents
 
     known = [q for p in curated for q in p.quads]
     with tempfile.TemporaryDirectory() as tmp:

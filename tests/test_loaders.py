@@ -9,11 +9,12 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from councilkg import iris
-from councilkg.build import LoadPlan, ValidationFailed, load
-from councilkg.store import GraphPayload, ReadOnlyStore, StoreFolder, new_memory_store, write_graphs
-from loaders.curated import load_curated
-from loaders.errors import LoadError
+from councilkg.errors import LoadError
+from councilkg.model import iris
+from councilkg.sources.build import LoadPlan, ValidationFailed, load
+from councilkg.sources.curated import load_curated
+from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH, GraphPayload, ReadOnlyStore, StoreFolder, new_memory_store, write_graphs
+from councilkg.store import payloads as store_payloads
 
 from .conftest import FIXTURES, sorted_nquads
 
@@ -167,7 +168,7 @@ def test_every_problem_in_a_file_is_reported_at_once(curated_copy: Path) -> None
 
 def test_a_shacl_violation_stops_the_load(curated_copy: Path, built_folder: StoreFolder, monkeypatch: pytest.MonkeyPatch) -> None:
     """Input that passes the loader's checks but breaks a shape is refused too (simulated by a loader bug)."""
-    from councilkg import build
+    from councilkg.sources import build
 
     original = build.curated_payloads
 
@@ -203,9 +204,7 @@ def test_adding_to_a_store_replaces_its_graphs_exactly(curated: list[GraphPayloa
     quads (a quad kept, dropped or re-added included), and every other graph is as it was."""
     import dataclasses
 
-    from councilkg import store as store_module
-
-    monkeypatch.setattr(store_module, "bulk_plan", lambda _n: plan)  # bulk_extend, and slices side by side
+    monkeypatch.setattr(store_payloads, "bulk_plan", lambda _n: plan)  # bulk_extend, and slices side by side
     folder = StoreFolder(tmp_path / "store")
     folder.build(curated, fresh=True)
     old = _graph_contents(folder)
@@ -216,7 +215,7 @@ def test_adding_to_a_store_replaces_its_graphs_exactly(curated: list[GraphPayloa
     new = _graph_contents(folder)
     assert new[target.graph] == sorted({str(q) for q in changed.quads})
     assert str(target.quads[0]) not in new[target.graph]
-    for graph in old.keys() - {target.graph, store_module.LOADS_GRAPH, store_module.ONTOLOGY_GRAPH}:
+    for graph in old.keys() - {target.graph, LOADS_GRAPH, ONTOLOGY_GRAPH}:
         assert new[graph] == old[graph], graph
 
 
@@ -234,8 +233,7 @@ def test_replacing_most_of_a_store_starts_afresh_with_the_rest(curated: list[Gra
     graphs are removed quad by quad, the new generation gets the graphs that stay, and their load records."""
     import dataclasses
 
-    from councilkg import store as store_module
-    from loaders.synthetic import generate
+    from councilkg.sources.synthetic import generate
 
     synthetic = list(generate(12_000, 1))
     folder = StoreFolder(tmp_path / "store")
@@ -249,7 +247,7 @@ def test_replacing_most_of_a_store_starts_afresh_with_the_rest(curated: list[Gra
     assert new.keys() == old.keys()
     for p in changed:
         assert new[p.graph] == sorted({str(q) for q in p.quads})
-    loads, ontology = store_module.LOADS_GRAPH, store_module.ONTOLOGY_GRAPH
+    loads, ontology = LOADS_GRAPH, ONTOLOGY_GRAPH
     for graph in old.keys() - {p.graph for p in changed} - {loads, ontology}:
         assert new[graph] == old[graph], graph
     # the load records of the graphs that stayed are as they were; the replaced ones are recorded once, anew
@@ -267,7 +265,8 @@ def test_replacing_most_of_a_store_starts_afresh_with_the_rest(curated: list[Gra
 
 
 def test_a_build_names_a_few_graphs_and_reports_a_long_write(curated: list[GraphPayload]) -> None:
-    from councilkg.store import WRITING_LINES, _say_writing, tenths
+    from councilkg.store import tenths
+    from councilkg.store.folder import WRITING_LINES, _say_writing
 
     said: list[str] = []
     _say_writing(said.append, curated[:3])
@@ -305,7 +304,7 @@ def test_the_parallel_bulk_load_writes_exactly_what_extend_writes(curated: list[
                                                                    plan: tuple[int, int]) -> None:
     """Slices loaded side by side on disk give the same quads as one transactional extend, and a blank
     node whose statements fall in different slices stays one node. Progress is reported after each slice."""
-    from councilkg.store import bulk_write
+    from councilkg.store.payloads import bulk_write
 
     quads = [q for p in curated for q in p.quads]
     shared = ox.BlankNode()
@@ -326,7 +325,7 @@ def test_the_parallel_bulk_load_writes_exactly_what_extend_writes(curated: list[
 
 
 def test_a_load_is_bulk_extended_or_sliced_by_size() -> None:
-    from councilkg.store import BULK_SLICE, bulk_plan
+    from councilkg.store.payloads import BULK_SLICE, bulk_plan
 
     assert bulk_plan(1_000) == (0, 0)  # no text made for a small load
     for quads in (1_000_000, 10_000_000):
@@ -335,10 +334,8 @@ def test_a_load_is_bulk_extended_or_sliced_by_size() -> None:
 
 
 def test_a_failing_slice_fails_the_bulk_load(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from councilkg import store as store_module
-
     quads = [ox.Quad(iris.person(f"p{i}"), iris.rdfs.label, ox.Literal(f"P {i}"), iris.source("s")) for i in range(30)]
-    real = store_module.ox.serialize
+    real = store_payloads.ox.serialize
     calls = []
 
     def corrupt(items: list[ox.Quad], format: ox.RdfFormat) -> bytes:  # pyoxigraph's keyword name
@@ -346,9 +343,9 @@ def test_a_failing_slice_fails_the_bulk_load(tmp_path: Path, monkeypatch: pytest
         data = real(items, format=format)
         return data if len(calls) < 2 else data + b"<broken"
 
-    monkeypatch.setattr(store_module.ox, "serialize", corrupt)
+    monkeypatch.setattr(store_payloads.ox, "serialize", corrupt)
     with pytest.raises(SyntaxError):
-        store_module.bulk_write(ox.Store(str(tmp_path / "bulk")), quads, plan=(10, 2))
+        store_payloads.bulk_write(ox.Store(str(tmp_path / "bulk")), quads, plan=(10, 2))
 
 
 def test_gc_paused_restores_the_collector_and_collects_what_it_is_asked_to() -> None:

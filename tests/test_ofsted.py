@@ -9,13 +9,13 @@ import pandas as pd
 import pyoxigraph as ox
 import pytest
 
-from councilkg import iris
-from councilkg.backends import EmbeddedBackend
-from councilkg.build import LoadPlan, load
-from councilkg.runner import Runner
+from councilkg.errors import LoadError
+from councilkg.model import iris
+from councilkg.query.backends import EmbeddedBackend
+from councilkg.query.runner import Runner
+from councilkg.sources.build import LoadPlan, load
+from councilkg.sources.ofsted import AuthorityIndex, context_from, find_tables, load_ofsted, read_workbook, records_from
 from councilkg.store import ReadOnlyStore, StoreFolder
-from loaders.errors import LoadError
-from loaders.ofsted import AuthorityIndex, context_from, find_tables, load_ofsted, read_workbook, records_from
 
 from .conftest import repeated_rows, require_shared, sorted_nquads
 
@@ -456,7 +456,7 @@ def test_a_disagreement_with_the_curated_data_is_listed(tmp_path: Path, curated)
     ("", "the lookup is empty"),
 ])
 def test_a_malformed_lookup_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
-    from loaders.ofsted import load_lookup
+    from councilkg.sources.ofsted import load_lookup
 
     path = tmp_path / "la_lookup.csv"
     path.write_text(content)

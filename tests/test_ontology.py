@@ -9,10 +9,10 @@ import pytest
 import rdflib
 from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 
-from councilkg import concepts, iris
+from councilkg.model import concepts, iris
 from councilkg.paths import ONTOLOGY_FILES, SHAPES_FILE
 from councilkg.store import GraphPayload
-from councilkg.validate import validate_payloads, validate_quads
+from councilkg.store.shacl import validate_payloads, validate_quads
 
 from .conftest import FIXTURES
 

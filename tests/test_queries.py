@@ -9,13 +9,14 @@ import time
 import pyoxigraph as ox
 import pytest
 
-from councilkg import catalogue, iris
-from councilkg.backends import EmbeddedBackend, QuerySyntaxError, QueryTimeoutError
-from councilkg.build import curated_payloads
-from councilkg.catalogue import PARAM_TYPES
-from councilkg.params import ParameterError
-from councilkg.runner import Runner
-from councilkg.safety import UnsafeQueryError, analyse
+from councilkg.model import iris
+from councilkg.query import catalogue
+from councilkg.query.backends import EmbeddedBackend, QuerySyntaxError, QueryTimeoutError
+from councilkg.query.catalogue import PARAM_TYPES
+from councilkg.query.params import ParameterError
+from councilkg.query.runner import Runner
+from councilkg.query.safety import UnsafeQueryError, analyse
+from councilkg.sources.build import curated_payloads
 from councilkg.store import new_memory_store
 
 from .conftest import sorted_nquads
@@ -89,8 +90,8 @@ def _in_two_engines(store: ox.Store) -> tuple[object, Runner, str]:
 def two_engines(curated) -> dict[str, tuple[object, Runner, str]]:
     """The seed graph with a little synthetic data (absent dates, many councils); and the synthetic
     data alone, as an endpoint holding the data graphs but not the ontology would."""
+    from councilkg.sources.synthetic import generate
     from councilkg.store import write_graphs
-    from loaders.synthetic import generate
 
     bare = ox.Store()
     write_graphs(bare, list(generate(10000, 1)))
@@ -104,7 +105,7 @@ def test_every_query_gives_the_same_rows_in_another_engine(name: str, case: str,
     council, with the embedded store's rows, with or without the ontology in the store. (rdflib
     writes a MIN or MAX over no values as the literal "None" where the standard leaves the column
     unbound; that difference is allowed, and so is the order of a GROUP_CONCAT.)"""
-    from councilkg.safety import inject_values
+    from councilkg.query.safety import inject_values
 
     dataset, runner, synthetic = two_engines["bare" if case == "no ontology" else "seed"]
     query = catalogue.get(name)

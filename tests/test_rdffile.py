@@ -9,12 +9,13 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from councilkg import iris
 from councilkg import store as store_module
-from councilkg.build import LoadPlan, load
+from councilkg.errors import LoadError
+from councilkg.model import iris
+from councilkg.sources.build import LoadPlan, load
+from councilkg.sources.rdffile import file_graph, file_payloads, rdf_file
 from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH, GraphPayload, ReadOnlyStore, StoreFolder
-from loaders.errors import LoadError
-from loaders.rdffile import file_graph, file_payloads, rdf_file
+from councilkg.store import rdffile as store_rdffile
 
 from .conftest import sorted_nquads
 
@@ -23,7 +24,7 @@ PIECE = 4096  # bytes a piece in these tests, so a small file is cut in many
 
 @pytest.fixture
 def small_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "RDF_CHUNK_BYTES", PIECE)
+    monkeypatch.setattr(store_rdffile, "RDF_CHUNK_BYTES", PIECE)
 
 
 def _data_quads(curated: list[GraphPayload]) -> list[ox.Quad]:

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from councilkg import catalogue
-from councilkg.backends import EmbeddedBackend, QueryTimeoutError
-from councilkg.runner import Runner
+from councilkg.query import catalogue
+from councilkg.query.backends import EmbeddedBackend, QueryTimeoutError
+from councilkg.query.runner import Runner
 from councilkg.store import ReadOnlyStore, StoreFolder
 
 from .conftest import CLI, free_port

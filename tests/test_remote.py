@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from councilkg import catalogue
-from councilkg.backends import RemoteBackend
-from councilkg.runner import Runner
-from councilkg.serve import oxigraph_binary
+from councilkg.cli.serve import oxigraph_binary
+from councilkg.query import catalogue
+from councilkg.query.backends import RemoteBackend
+from councilkg.query.runner import Runner
 
 from .conftest import CLI, free_port
 
@@ -214,8 +214,8 @@ def test_an_rdf_file_loads_into_a_graph_store(oxigraph_server: str, cli_env: dic
     as loaded from it; a graph the curated data also holds is the curated one."""
     import pyoxigraph as ox
 
-    from councilkg.build import curated_payloads
     from councilkg.paths import CURATED_DIR
+    from councilkg.sources.build import curated_payloads
 
     data = tmp_path / "synthetic.nq"
     assert _cli(cli_env, tmp_path, "synthetic", "--triples", "6000", "--output", str(data)).returncode == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from councilkg import iris
+from councilkg.model import iris
 
 PREFIXES = iris.sparql_prefixes()
 

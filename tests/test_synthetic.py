@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from councilkg import iris
-from councilkg.backends import EmbeddedBackend
-from councilkg.runner import Runner
+from councilkg.model import iris
+from councilkg.query.backends import EmbeddedBackend
+from councilkg.query.runner import Runner
+from councilkg.sources.synthetic import generate, write_nquads
 from councilkg.store import new_memory_store
-from councilkg.validate import validate_payloads
-from loaders.synthetic import generate, write_nquads
+from councilkg.store.shacl import validate_payloads
 
 from .conftest import CLI
 
@@ -97,7 +97,7 @@ def test_write_nquads_and_the_cli(tmp_path: Path, cli_env: dict[str, str]) -> No
 
 
 def test_a_long_generation_reports_its_progress(monkeypatch) -> None:
-    from councilkg import build
+    from councilkg.sources import build
 
     monkeypatch.setattr(build, "LONG_GENERATION", 10_000)
     said: list[str] = []

@@ -1,0 +1,91 @@
+"""Altair charts for the app (rendered by Streamlit's own bundled Vega: nothing loads from a CDN).
+
+Labels from the data are passed as data values, which Vega draws as text, never as HTML.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from councilkg.explore.entities import Journey
+from councilkg.explore.network import KIND_COLOURS
+
+GRADE_COLOURS = {"Outstanding": "#1a9641", "Good": "#a6d96a", "Requires improvement to be good": "#fdae61",
+                 "Inadequate": "#d7191c"}
+NODE_SELECTION = "node"
+#: pixels a legend label may take before Vega cuts it ("Requires improvement to be good" in full)
+LEGEND_LABEL_LIMIT = 260
+
+
+def network_chart(nodes: list[dict], edges: list[dict], height: int = 560) -> alt.LayerChart:
+    """Edges as lines and nodes as circles (colour by kind, size by centrality); clicking a node selects it."""
+    node_frame = pd.DataFrame(nodes or [{"id": "", "label": "", "kind": "person", "x": 0.0, "y": 0.0, "centrality": 0.0,
+                                         "size": 0.0}])
+    edge_frame = pd.DataFrame(edges or [{"x": 0.0, "y": 0.0, "x2": 0.0, "y2": 0.0, "role": "", "source": "", "target": ""}])
+    axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
+    kinds = list(KIND_COLOURS)
+    select = alt.selection_point(name=NODE_SELECTION, fields=["id"], on="click", empty=False)
+    lines = alt.Chart(edge_frame).mark_rule(color="#b0b0b0", strokeWidth=1.2).encode(
+        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
+        tooltip=[alt.Tooltip("source:N", title="from"), alt.Tooltip("role:N"), alt.Tooltip("target:N", title="to")])
+    circles = alt.Chart(node_frame).mark_circle(opacity=0.9, stroke="white", strokeWidth=1).encode(
+        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis),
+        size=alt.Size("size:Q", legend=None, scale=alt.Scale(range=[60, 1200])),
+        color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[KIND_COLOURS[k] for k in kinds]), title="kind"),
+        strokeWidth=alt.condition(select, alt.value(3), alt.value(1)),
+        tooltip=[alt.Tooltip("label:N", title="name"), alt.Tooltip("kind:N"), alt.Tooltip("centrality:Q")],
+    ).add_params(select)
+    labels = alt.Chart(node_frame).mark_text(dy=-12, fontSize=11, color="#31333f").encode(
+        x="x:Q", y="y:Q", text="label:N")
+    return alt.layer(lines, circles, labels).properties(height=height)
+
+
+def journey_chart(journey: Journey) -> alt.VConcatChart:
+    """Judgements by area and date above leadership tenures as bars, on one time axis."""
+    span = journey.span
+    domain = [span[0].isoformat(), span[1].isoformat()] if span else None
+    x_scale = alt.Scale(domain=domain) if domain else alt.Scale()
+    # every tick says its year: Vega's default names only the month unless the tick falls in January
+    x_axis = alt.Axis(format="%b %Y", labelOverlap=True)
+    judgements = pd.DataFrame(
+        [{"date": j["date"].isoformat(), "area": j["area"], "grade": j["grade"], "inspection": j["inspectionLabel"]}
+         for j in journey.judgements if j["date"]]
+        or [{"date": None, "area": "", "grade": "", "inspection": ""}])
+    tenures = pd.DataFrame(
+        [{"row": t["row"], "role": t["role"], "person": t["person"], "from": t["from"].isoformat(),
+          "until": (t["until"] or t["from"]).isoformat()} for t in journey.tenures if t["from"]]
+        or [{"row": "", "role": "", "person": "", "from": None, "until": None}])
+    grades = list(GRADE_COLOURS)
+    top = alt.Chart(judgements).mark_point(filled=True, size=140).encode(
+        x=alt.X("date:T", title=None, scale=x_scale, axis=x_axis),
+        # no axis title: the chart's own title names the rows, and a title beside long labels overlaps them
+        y=alt.Y("area:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        color=alt.Color("grade:N", scale=alt.Scale(domain=grades, range=[GRADE_COLOURS[g] for g in grades]), title="grade",
+                        legend=alt.Legend(labelLimit=LEGEND_LABEL_LIMIT)),
+        tooltip=["date:T", "area:N", "grade:N", "inspection:N"],
+    ).properties(height=max(120, 26 * judgements["area"].nunique()), title="Judgements")
+    bottom = alt.Chart(tenures).mark_bar(height=14, cornerRadius=3).encode(
+        x=alt.X("from:T", title="date", scale=x_scale, axis=x_axis), x2="until:T",
+        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        color=alt.Color("role:N", title="role", legend=alt.Legend(labelLimit=LEGEND_LABEL_LIMIT)),
+        tooltip=["person:N", "role:N", alt.Tooltip("from:T", title="known from"), alt.Tooltip("until:T", title="known until")],
+    ).properties(height=max(80, 26 * tenures["row"].nunique()), title="Leadership tenures (as far as the sources place them)")
+    return alt.vconcat(top, bottom).resolve_scale(x="shared", color="independent")
+
+
+def graph_result_chart(rows: list[dict[str, str]], limit: int = 300) -> alt.LayerChart:
+    """A CONSTRUCT or DESCRIBE result drawn as a network of its IRIs and literals."""
+    import networkx as nx
+
+    from councilkg.explore.network import drawing
+    from councilkg.model import iris
+
+    graph = nx.MultiDiGraph()
+    for row in rows[:limit]:
+        s, p, o = row["subject"], row["predicate"], row["object"]
+        graph.add_node(s, label=iris.shorten(s), kind="organisation")
+        graph.add_node(o, label=iris.shorten(o)[:60], kind="person" if o.startswith("http") else "committee")
+        graph.add_edge(s, o, role=iris.shorten(p))
+    nodes, edges = drawing(graph)
+    return network_chart(nodes, edges, height=480)

@@ -1,0 +1,508 @@
+"""The councilkg command line.
+
+    councilkg load                      build or rebuild the store from data/curated
+    councilkg query council_judgements --param council=Croydon
+    councilkg stats
+
+Run ``councilkg COMMAND --help`` for each command's options. Every command that uses a store takes
+--store PATH (default: $COUNCILKG_STORE, else the project's store/ folder); reading commands also take
+--endpoint URL to query a SPARQL 1.1 endpoint instead. Both may come before the command or after it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from councilkg import __version__
+from councilkg.errors import CouncilKGError
+from councilkg.settings import Settings, SettingsError
+
+EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
+
+
+def _err(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _progress(quiet: bool):
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"  {message}", file=sys.stderr, flush=True)
+
+    return say
+
+
+def _folder(args: argparse.Namespace):
+    from councilkg.store import StoreFolder
+
+    return StoreFolder(args.settings.store)
+
+
+def _backend(args: argparse.Namespace):
+    from councilkg.query.backends import backend_for
+
+    return backend_for(args.settings)
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from councilkg.paths import CURATED_DIR
+    from councilkg.sources.build import LoadPlan, load
+
+    plan = LoadPlan(
+        curated=None if args.no_curated else Path(args.curated or CURATED_DIR),
+        ofsted=[Path(p) for p in args.ofsted or []],
+        lookups=[Path(p) for p in args.lookup or []],
+        documents=[Path(p) for p in args.documents or []],
+        synthetic=args.synthetic,
+        synthetic_seed=args.seed,
+        rdf=[Path(p) for p in args.rdf or []],
+        fresh=args.fresh,
+        validate=not args.no_validate,
+    )
+    say = _progress(args.quiet)
+    if args.gsp_endpoint:
+        return _load_remote(args, plan, say)
+    folder = _folder(args)
+    print(f"loading into {folder.root}", file=sys.stderr)
+    report = load(folder, plan, progress=say, lock_wait=args.wait)
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for line in report.lines():
+        print(line)
+    return EXIT_OK
+
+
+def _load_remote(args: argparse.Namespace, plan, say) -> int:
+    import time
+
+    from councilkg.sources.build import collect_with_files
+    from councilkg.store.gsp import load_into_graph_store
+
+    if args.fresh:
+        _err("--fresh cannot be used with --gsp-endpoint: the Graph Store Protocol has no 'drop everything'; "
+             "clear the server with its own tools first")
+        return EXIT_USAGE
+    print(f"loading into the Graph Store endpoint {args.gsp_endpoint}", file=sys.stderr)
+    started = time.monotonic()
+    payloads, warnings = collect_with_files(plan, say)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    written = load_into_graph_store(args.gsp_endpoint, payloads, drop_kinds=plan.drop_kinds(), progress=say)
+    print(f"wrote {written:,} triples in {len(payloads) + 1} graphs to {args.gsp_endpoint} "
+          f"in {time.monotonic() - started:.2f} s")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
+    from councilkg.cli.serve import ReadOnlyEndpoint
+
+    def stop(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # so that `finally` stops the Oxigraph servers too
+
+    signal.signal(signal.SIGTERM, stop)
+    endpoint = ReadOnlyEndpoint(args.settings.store, host=args.host, port=args.port, timeout_s=args.timeout,
+                                log=not args.quiet)
+    print(f"read-only SPARQL endpoint at {endpoint.url} (store {endpoint.folder.root}; queries stop after "
+          f"{args.timeout} s; Ctrl-C to stop)", file=sys.stderr, flush=True)
+    try:
+        endpoint.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        endpoint.close()
+    return EXIT_OK
+
+
+def cmd_candidates(args: argparse.Namespace) -> int:
+    from councilkg.query.runner import Runner
+    from councilkg.sources.documents import excerpt
+
+    backend = _backend(args)
+    try:
+        result = Runner(backend, limit=None).canned("document_candidates", {"kind": args.kind} if args.kind else {})
+    finally:
+        backend.close()
+    rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence]
+    if args.format == "yaml":
+        import yaml
+
+        by_file: dict[str, list[dict]] = {}
+        for r in rows:
+            entry = {"kind": r["kind"], "value": r["value"], "confidence": float(r["confidence"]),
+                     "passage": int(r["passageNumber"]), "quote": excerpt(r["passage"], r["subjectLabel"], r["value"].replace("-", " "))}
+            if r["detail"]:
+                entry["detail"] = r["detail"]
+            if r["subject"]:
+                entry["about"] = r["subject"].rsplit("/", 1)[-1]
+            by_file.setdefault(r["fileName"], []).append(entry)
+        print("# Candidate facts proposed by `councilkg load --documents`, for review. None of them is in the curated\n"
+              "# data: check each against its quoted passage and copy what is right into the document's data/curated file.")
+        print(yaml.safe_dump([{"file": f, "candidates": c} for f, c in by_file.items()], allow_unicode=True, sort_keys=False,
+                             width=110))
+    else:
+        print(f"{'kind':<17} {'value':<45} {'detail':<24} {'about':<22} {'conf':>4}  file #passage")
+        for r in rows:
+            print(f"{r['kind']:<17} {r['value'][:45]:<45} {r['detail'][:24]:<24} {r['subjectLabel'][:22]:<22} "
+                  f"{float(r['confidence']):>4.2f}  {r['fileName']} #{r['passageNumber']}")
+    print(f"{len(rows)} candidate fact(s)", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from councilkg.cli.doctor import check
+
+    findings = check(_folder(args), shacl=not args.no_shacl, curated_dir=Path(args.curated) if args.curated else None,
+                     progress=_progress(args.quiet))
+    for finding in findings:
+        print(finding)
+    errors = sum(f.level == "error" for f in findings)
+    warnings = sum(f.level == "warn" for f in findings)
+    print(f"{errors} error(s), {warnings} warning(s)")
+    return EXIT_FAIL if errors else EXIT_OK
+
+
+def cmd_synthetic(args: argparse.Namespace) -> int:
+    from councilkg.sources.synthetic import write_nquads
+
+    out = Path(args.output)
+    count = write_nquads(out, args.triples, args.seed)
+    print(f"wrote {count:,} synthetic quads (seed {args.seed}) to {out}")
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from councilkg.paths import CURATED_DIR
+    from councilkg.sources.build import LoadPlan, ValidationFailed, collect_with_files
+
+    if args.built:
+        from councilkg.store import ReadOnlyStore
+        from councilkg.store.shacl import validate_store
+
+        handle = ReadOnlyStore(_folder(args))
+        violations = validate_store(handle.store())
+        handle.close()
+        for v in violations:
+            print(v)
+        print(f"{len(violations)} SHACL violation(s) in the store at {_folder(args).root}")
+        return EXIT_OK if not violations else EXIT_FAIL
+    plan = LoadPlan(curated=Path(args.curated or CURATED_DIR), ofsted=[Path(p) for p in args.ofsted or []],
+                    lookups=[Path(p) for p in args.lookup or []], documents=[Path(p) for p in args.documents or []],
+                    rdf=[Path(p) for p in args.rdf or []])
+    try:
+        # RDF files are parsed as a load parses them, and not held to the shapes
+        payloads, warnings = collect_with_files(plan, _progress(args.quiet))
+    except ValidationFailed as exc:
+        for v in exc.violations:
+            print(v)
+        print(f"{len(exc.violations)} SHACL violation(s)")
+        return EXIT_FAIL
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    triples = sum(len(p.quads) for p in payloads)
+    print(f"valid: {len(payloads)} source graph(s), {triples:,} triples, 0 SHACL violations")
+    return EXIT_OK
+
+
+def _parse_params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs or []:
+        if "=" not in pair:
+            raise ValueError(f"--param {pair!r}: write it as name=value")
+        name, value = pair.split("=", 1)
+        params[name.strip()] = value
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from councilkg.query import catalogue
+    from councilkg.query.runner import Runner
+
+    if args.list or not args.query:
+        return cmd_queries(args)
+    try:
+        params = _parse_params(args.param)
+    except ValueError as exc:
+        _err(str(exc))
+        return EXIT_USAGE
+    limit = None if args.limit == 0 else args.limit
+    backend = _backend(args)
+    try:
+        runner = Runner(backend, limit=limit, timeout=args.timeout)
+        target = args.query
+        if target.endswith(".rq") or os.sep in target or target == "-":
+            text = sys.stdin.read() if target == "-" else Path(target).read_text(encoding="utf-8")
+            result = runner.user(text, params)
+        else:
+            catalogue.get(target)
+            result = runner.canned(target, params)
+    finally:
+        backend.close()
+    if args.format == "table":
+        output = result.to_table(max_width=args.width or 10**9)
+    else:
+        output = result.to_csv() if args.format == "csv" else result.to_json()
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    print(result.summary(), file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from councilkg.query import catalogue
+
+    for query in catalogue.catalogue().values():
+        params = ", ".join(f"{p.name}{'' if p.required else '?'}: {p.type}" for p in query.params) or "no parameters"
+        print(f"{query.name:<28} {query.title}  ({params})")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    import pyoxigraph as ox
+
+    from councilkg.model import iris
+    from councilkg.store import ReadOnlyStore
+
+    formats = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
+               "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES}
+    fmt = formats[args.format]
+    handle = ReadOnlyStore(_folder(args))
+    try:
+        store = handle.store()
+        if args.graph:
+            graph = ox.NamedNode(args.graph if "://" in args.graph else iris.source(args.graph).value)
+            if not store.contains_named_graph(graph):
+                _err(f"no graph {graph.value} in the store (see `councilkg stats`)")
+                return EXIT_FAIL
+            quads = list(store.quads_for_pattern(None, None, None, graph))
+        else:
+            quads = [q for q in store.quads_for_pattern(None, None, None, None) if not isinstance(q.graph_name, ox.DefaultGraph)]
+    finally:
+        handle.close()
+    prefixes = dict(iris.NAMESPACES) if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None
+    if fmt.supports_datasets:
+        data = ox.serialize(quads, format=fmt, prefixes=prefixes)
+    else:
+        # Turtle and N-Triples hold one graph: the chosen graph, or the union of all, each triple once.
+        triples = sorted({ox.Triple(q.subject, q.predicate, q.object) for q in quads}, key=str)
+        data = ox.serialize(triples, format=fmt, prefixes=prefixes)
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+        print(f"wrote {len(data):,} bytes to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from councilkg.explore import inventory as overview
+
+    backend = _backend(args)
+    try:
+        graphs = overview.graphs(backend)
+        classes = overview.classes(backend)
+    finally:
+        backend.close()
+    print(f"{'graph':<70} {'kind':<10} {'triples':>9}")
+    for g in graphs:
+        print(f"{g.title[:70]:<70} {g.kind:<10} {g.triples:>9,}")
+    print(f"{'total':<70} {'':<10} {overview.total_triples(graphs):>9,}\n")
+    print(f"{'class':<50} {'entities':>9}")
+    for c in classes:
+        print(f"{c.label[:50]:<50} {c.entities:>9,}")
+    return EXIT_OK
+
+
+# --------------------------------------------------------------------------------------------
+# Parser
+# --------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    store_opts = argparse.ArgumentParser(add_help=False)
+    store_opts.add_argument("--store", metavar="PATH",
+                            help="store folder (default: $COUNCILKG_STORE, else <project>/store)")
+    read_opts = argparse.ArgumentParser(add_help=False)
+    read_opts.add_argument("--endpoint", metavar="URL",
+                           help="query this SPARQL 1.1 endpoint instead of the embedded store (or set COUNCILKG_ENDPOINT)")
+
+    parser = argparse.ArgumentParser(
+        prog="councilkg",
+        description="A knowledge graph of English councils' children's services: leaders, Ofsted judgements, "
+                    "boards, recommendations and the documents that say so.",
+        epilog="Start with `councilkg load`, then `councilkg query --list`. Each command has --help.",
+    )
+    parser.add_argument("--version", action="version", version=f"councilkg {__version__}")
+    # also accepted before the command (`councilkg --store PATH query ...`); given after it, it wins
+    parser.add_argument("--store", dest="global_store", metavar="PATH",
+                        help="store folder for the command (may also follow the command)")
+    parser.add_argument("--endpoint", dest="global_endpoint", metavar="URL",
+                        help="SPARQL endpoint for a reading command (may also follow the command)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("load", parents=[store_opts], help="build or rebuild the store from its sources",
+                       description="Read and validate the sources, then build a new store generation and switch to it "
+                                   "atomically. The curated data (data/curated) is always (re)loaded unless --no-curated; "
+                                   "other sources already in the store are kept unless --fresh. A bad input changes nothing.")
+    p.add_argument("--curated", metavar="DIR", help="curated data folder (default: data/curated)")
+    p.add_argument("--no-curated", action="store_true", help="leave the curated graphs as they are")
+    p.add_argument("--ofsted", metavar="PATH", action="append", help="an Ofsted outcomes workbook (.ods) or table (.csv); repeatable")
+    p.add_argument("--lookup", metavar="PATH", action="append", help="a local authority lookup CSV (la_lookup.csv); repeatable")
+    p.add_argument("--documents", metavar="DIR", action="append", help="a folder of documents to ingest; repeatable")
+    p.add_argument("--synthetic", type=int, default=0, metavar="TRIPLES",
+                   help="also load about this many synthetic triples (benchmarks and scale tests; clearly marked synthetic)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
+    p.add_argument("--rdf", metavar="FILE", action="append",
+                   help="an RDF file loaded as it is (.nq, .trig, .nt, .ttl, .jsonld, .rdf), e.g. from `councilkg synthetic` "
+                        "or `councilkg export`: each named graph in it is a source graph; repeatable")
+    p.add_argument("--gsp-endpoint", metavar="URL",
+                   help="load into this SPARQL Graph Store Protocol endpoint (e.g. http://127.0.0.1:7878/store) "
+                        "instead of the local store")
+    p.add_argument("--fresh", action="store_true", help="start from an empty store instead of the current one")
+    p.add_argument("--no-validate", action="store_true", help="skip the SHACL check of curated graphs")
+    p.add_argument("--wait", type=float, default=0.0, metavar="SECONDS",
+                   help="wait up to this long for another running load to finish (default: fail at once)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    p.set_defaults(func=cmd_load)
+
+    p = sub.add_parser("validate", parents=[store_opts], help="check the inputs (and SHACL); non-zero exit on failure",
+                       description="Read and validate the curated data (and any other inputs named) and check the resulting "
+                                   "graphs against the SHACL shapes, without loading anything. With --built, check the "
+                                   "built store's graphs instead.")
+    p.add_argument("--curated", metavar="DIR", help="curated data folder (default: data/curated)")
+    p.add_argument("--ofsted", metavar="PATH", action="append", help="also check this Ofsted workbook or table")
+    p.add_argument("--lookup", metavar="PATH", action="append", help="also check this authority lookup")
+    p.add_argument("--documents", metavar="DIR", action="append", help="also check this folder of documents")
+    p.add_argument("--rdf", metavar="FILE", action="append", help="also parse this RDF file as `load --rdf` would")
+    p.add_argument("--built", action="store_true", help="validate the graphs in the store at --store")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("query", parents=[store_opts, read_opts], help="run a canned query or a .rq file",
+                       description="Run a canned query by name (see --list) or your own SPARQL from a .rq file ('-' reads "
+                                   "stdin). Your own queries are read-only, may not use SERVICE, are stopped after --timeout "
+                                   "seconds and capped at --limit rows.")
+    p.add_argument("query", nargs="?", help="a canned query name, or a path to a .rq file")
+    p.add_argument("--param", "-p", metavar="NAME=VALUE", action="append",
+                   help="a parameter, e.g. council=Croydon or date=2017-09-19; repeatable")
+    p.add_argument("--format", "-f", choices=["table", "csv", "json"], default="table",
+                   help="output: an aligned table, CSV, or SPARQL 1.1 JSON results (default: table)")
+    p.add_argument("--width", type=int, default=60, metavar="N", help="table cells longer than N are cut (0: never; default 60)")
+    p.add_argument("--limit", type=int, default=10_000, metavar="N", help="at most N rows (0: no limit; default 10000)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="time limit for your own queries (default 30)")
+    p.add_argument("--list", action="store_true", help="list the canned queries")
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("queries", help="list the canned queries")
+    p.set_defaults(func=cmd_queries)
+
+    p = sub.add_parser("export", parents=[store_opts], help="write the graph as Turtle, TriG, N-Quads or JSON-LD",
+                       description="Export the store. TriG, N-Quads and JSON-LD keep each source's named graph; Turtle and "
+                                   "N-Triples hold one graph, so they get --graph's graph or else the union of all graphs.")
+    p.add_argument("--format", "-f", choices=["turtle", "trig", "nquads", "jsonld", "ntriples"], default="trig")
+    p.add_argument("--graph", metavar="IRI|SOURCE-ID", help="only this source graph (an IRI or a source id)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("candidates", parents=[store_opts, read_opts], help="list the facts proposed from loaded documents",
+                       description="List the candidate facts `councilkg load --documents DIR` proposed, each with its passage "
+                                   "and confidence; --format yaml writes them for review against the curated data.")
+    p.add_argument("--kind", help="only this kind (post, judgement, fieldwork, fieldwork-end, publication-date, visit-number, "
+                                  "visit-focus, credit)")
+    p.add_argument("--min-confidence", type=float, default=0.0, metavar="X", help="only candidates at least this sure (0 to 1)")
+    p.add_argument("--format", "-f", choices=["table", "yaml"], default="table")
+    p.set_defaults(func=cmd_candidates)
+
+    p = sub.add_parser("doctor", parents=[store_opts], help="check the store and say what to do about anything wrong",
+                       description="Check the store folder: it opens, each graph holds what was recorded at build time, "
+                                   "which sources are loaded and when, whether the ontology or curated data changed since, "
+                                   "the SHACL shapes, and leftovers of interrupted loads. Exit 1 if anything is an error.")
+    p.add_argument("--curated", metavar="DIR", help="curated data folder to compare with (default: data/curated)")
+    p.add_argument("--no-shacl", action="store_true", help="skip the SHACL check (faster)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
+    p.set_defaults(func=cmd_doctor)
+
+    p = sub.add_parser("serve", parents=[store_opts], help="serve the store as a read-only SPARQL 1.1 endpoint at /query",
+                       description="Serve the built store read-only over the SPARQL 1.1 Protocol for your own tools "
+                                   "(SPARQLWrapper, rdflib, YASGUI). Updates and SERVICE are refused; each query stops "
+                                   "after --timeout seconds; a new load is picked up without a restart.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
+    p.add_argument("--timeout", type=int, default=30, metavar="SECONDS", help="time limit per query (default 30)")
+    p.add_argument("--quiet", "-q", action="store_true", help="no request log")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("synthetic", help="write synthetic data of a given size as N-Quads (for other stores)",
+                       description="Write a reproducible synthetic graph with the shape of the real one. Every authority, "
+                                   "person and source in it is named 'Synthetic'; never mix it with real data you publish.")
+    p.add_argument("--triples", type=int, default=1_000_000, help="about how many triples (default 1000000)")
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--output", "-o", metavar="FILE", required=True, help="the N-Quads file to write")
+    p.set_defaults(func=cmd_synthetic)
+
+    p = sub.add_parser("stats", parents=[store_opts, read_opts], help="triples per source graph and entities per class")
+    p.set_defaults(func=cmd_stats)
+
+    return parser
+
+
+def _apply_global_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``--store`` and ``--endpoint`` given before the command apply to it, unless it was given its own.
+
+    A command that uses no store (``queries``, ``synthetic``) ignores ``--store``, so one alias serves every
+    command; ``--endpoint`` on a command that cannot read from one is an error, not a silent local run.
+    """
+    for option, name in (("--store", "store"), ("--endpoint", "endpoint")):
+        value = getattr(args, f"global_{name}")
+        if value is None:
+            continue
+        if not hasattr(args, name):
+            if name == "store":
+                continue
+            parser.error(f"{option} does not apply to `councilkg {args.command}`, which does not read from a SPARQL "
+                         f"endpoint (see `councilkg {args.command} --help`)")
+        if getattr(args, name) is None:
+            setattr(args, name, value)
+
+
+def exit_code_for(error: CouncilKGError) -> int:
+    """The exit code for an error councilkg raised on purpose: the one place errors meet exit codes.
+    A bad setting is a usage error (2); every other kind is a failure of the command (1)."""
+    return EXIT_USAGE if isinstance(error, SettingsError) else EXIT_FAIL
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    _apply_global_options(parser, args)
+    try:
+        store = getattr(args, "store", None)
+        args.settings = Settings.from_env().with_(store=Path(store).expanduser() if store else None,
+                                                  endpoint=getattr(args, "endpoint", None))
+        return args.func(args)
+    except CouncilKGError as exc:
+        _err(str(exc))
+        return exit_code_for(exc)
+    except FileNotFoundError as exc:
+        _err(f"{exc.filename}: no such file")
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        _err("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Turning what a user types into RDF terms for query parameters.
+
+A council can be given as an IRI, a GSS code or a name ("Croydon", "croydon council"); a person
+by IRI or name ("Rob Henderson" finds Robert Henderson through his name variant). An unknown or
+ambiguous value is an error that lists the candidates, never a silent guess.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from councilkg.errors import ParameterError
+from councilkg.model import concepts, iris
+from councilkg.model.dates import parse_partial_date
+from councilkg.query.results import QueryResult, Value
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+_IRI_RE = re.compile(r"^<?(https?://[^\s<>\"{}|^`\\]+)>?$")
+_INT_RE = re.compile(r"^[+-]?\d+$")
+
+CLASS_FOR_TYPE = {
+    "council": iris.CKG + "LocalAuthority",
+    "person": iris.NAMESPACES["foaf"] + "Person",
+    "organisation": iris.NAMESPACES["org"] + "Organization",
+    "inspection": iris.CKG + "Inspection",
+}
+NOUN_FOR_TYPE = {"council": "council", "person": "person", "organisation": "organisation", "inspection": "inspection",
+                 "entity": "entity"}
+
+
+# A trusted query function: (sparql, bindings) -> QueryResult
+QueryFn = Callable[[str, dict[str, Value]], QueryResult]
+
+_PREFIXES = iris.sparql_prefixes(["ckg", "rdfs", "skos", "rdf"])
+
+_EXISTS = _PREFIXES + """
+SELECT ?node ?class ?any WHERE { ?node ?p ?o . FILTER(?class = ?any || EXISTS { ?node rdf:type ?class }) } LIMIT 1"""
+
+_EXACT = _PREFIXES + """
+SELECT DISTINCT ?node ?label ?text ?class ?any WHERE {
+  { ?node rdfs:label ?name } UNION { ?node skos:altLabel ?name } UNION { ?node skos:prefLabel ?name }
+  UNION { ?node ckg:gssCode ?name } UNION { ?node ckg:formerGssCode ?name }
+  FILTER(LCASE(STR(?name)) = ?text)
+  FILTER(?class = ?any || EXISTS { ?node rdf:type ?class })
+  OPTIONAL { ?node rdfs:label ?label }
+}"""
+
+_CONTAINS = _PREFIXES + """
+SELECT DISTINCT ?node ?label ?name ?text ?class ?any WHERE {
+  { ?node rdfs:label ?name } UNION { ?node skos:altLabel ?name } UNION { ?node skos:prefLabel ?name }
+  FILTER(CONTAINS(LCASE(STR(?name)), ?text))
+  FILTER(?class = ?any || EXISTS { ?node rdf:type ?class })
+  OPTIONAL { ?node rdfs:label ?label }
+} LIMIT 200"""
+
+_ALL_LABELS = _PREFIXES + """
+SELECT DISTINCT ?node ?label ?class WHERE {
+  ?node rdf:type ?class ; rdfs:label ?label .
+} LIMIT 5000"""
+
+_REGIONS = _PREFIXES + "SELECT DISTINCT ?region WHERE { ?council ckg:region|ckg:ofstedRegion ?region }"
+
+_ANY = "urn:councilkg:any-class"
+
+
+@dataclass
+class Resolver:
+    """Resolves parameter values against the graph, through a trusted query function."""
+
+    query: QueryFn
+
+    def resolve(self, name: str, kind: str, raw: object) -> Value:
+        text = "" if raw is None else str(raw).strip()
+        if not text:
+            raise ParameterError(name, "no value given")
+        if len(text) > 500:
+            raise ParameterError(name, "value is too long")
+        if kind in CLASS_FOR_TYPE or kind == "entity":
+            return self._entity(name, kind, text)
+        if kind == "date":
+            try:
+                date = parse_partial_date(text)
+            except ValueError as exc:
+                raise ParameterError(name, f"{exc}; give a date as YYYY-MM-DD") from None
+            if date.precision != "day":
+                raise ParameterError(name, f"{text!r} is not a full date; give YYYY-MM-DD (for example {date.earliest})")
+            return Value.literal(date.iso(), XSD + "date")
+        if kind == "integer":
+            if not _INT_RE.match(text):
+                raise ParameterError(name, f"{text!r} is not a whole number")
+            return Value.literal(str(int(text)), XSD + "integer")
+        if kind == "role":
+            concept = concepts.match("role", text)
+            if concept is None:
+                raise ParameterError(name, f"unknown role {text!r}; known roles:",
+                                     [(c.pref_label, c.iri) for c in concepts.index()["role"].values()])
+            return Value.iri(concept.iri)
+        if kind == "region":
+            return self._region(name, text)
+        if kind == "string":
+            return Value.literal(text)
+        raise ParameterError(name, f"unknown parameter type {kind!r}")
+
+    def _entity(self, name: str, kind: str, text: str) -> Value:
+        noun = NOUN_FOR_TYPE[kind]
+        cls = Value.iri(CLASS_FOR_TYPE.get(kind, _ANY))
+        scope = {"class": cls, "any": Value.iri(_ANY)}
+        iri_match = _IRI_RE.match(text)
+        if iri_match:
+            node = Value.iri(iri_match.group(1))
+            if not self.query(_EXISTS, {"node": node, **scope}).rows:
+                raise ParameterError(name, f"no {noun} with the IRI <{node.value}> is in the graph")
+            return node
+        if kind == "council" and iris.GSS_RE.match(text.upper()):
+            text = text.upper()
+        lowered = " ".join(text.replace("\u2019", "'").lower().split())
+        exact = self._candidates(_EXACT, lowered, scope)
+        if len(exact) == 1:
+            return Value.iri(exact[0][1])
+        if len(exact) > 1:
+            raise ParameterError(name, f"{text!r} is ambiguous: it names {len(exact)} {noun}s; give one of these (IRI or full name):",
+                                 exact)
+        partial = self._candidates(_CONTAINS, lowered, scope, word_start=lowered) if len(lowered) >= 3 else []
+        if len(partial) == 1:
+            return Value.iri(partial[0][1])
+        if len(partial) > 1:
+            raise ParameterError(name, f"{text!r} matches {len(partial)} {noun}s; give one of these (IRI or full name):", partial)
+        labels = self._candidates(_ALL_LABELS, "", {"class": cls}) if kind != "entity" else []
+        close = difflib.get_close_matches(text.lower(), [label.lower() for label, _ in labels], n=8, cutoff=0.5)
+        suggestions = [(label, iri) for label, iri in labels if label.lower() in close]
+        message = f"no {noun} called {text!r} is in the graph"
+        raise ParameterError(name, message + ("; did you mean:" if suggestions else ""), suggestions)
+
+    def _region(self, name: str, text: str) -> Value:
+        regions = sorted({row["region"] for row in self.query(_REGIONS, {}).strings()})
+        for region in regions:
+            if region.lower() == " ".join(text.lower().split()):
+                return Value.literal(region)
+        raise ParameterError(name, f"no region called {text!r} in the graph; regions are:",
+                             [(region, "region") for region in regions])
+
+    def _candidates(self, sparql: str, text: str, scope: dict[str, Value], word_start: str | None = None) -> list[tuple[str, str]]:
+        """(label, IRI) pairs of the matching nodes; with word_start, only names where the text begins a word."""
+        result = self.query(sparql, {"text": Value.literal(text), **scope} if text else scope)
+        starts = re.compile(r"(?<![a-z0-9])" + re.escape(word_start)) if word_start else None
+        found: dict[str, str] = {}
+        for row in result.strings():
+            if starts is not None and not starts.search(" ".join(row.get("name", "").replace("\u2019", "'").lower().split())):
+                continue
+            node = row["node"]
+            label = row.get("label") or node.rsplit("/", 1)[-1]
+            if node not in found or label < found[node]:
+                found[node] = label
+        return sorted(((label, node) for node, label in found.items()), key=lambda pair: (pair[0].lower(), pair[1]))
+
+
+def guess_value(text: str) -> Value:
+    """A term for a parameter of a query without a header: an IRI, a date, an integer or a string."""
+    text = text.strip()
+    iri_match = _IRI_RE.match(text)
+    if iri_match:
+        return Value.iri(iri_match.group(1))
+    try:
+        date = parse_partial_date(text)
+        if date.precision == "day":
+            return Value.literal(date.iso(), XSD + "date")
+    except ValueError:
+        pass
+    if _INT_RE.match(text):
+        return Value.literal(str(int(text)), XSD + "integer")
+    return Value.literal(text)

@@ -1,0 +1,425 @@
+"""Documents as sources: passages, mentions of known entities, and candidate facts with evidence.
+
+``councilkg load --documents DIR`` reads the plain-text, Markdown and HTML files in DIR (council
+agenda-item and minutes pages, committee reports, inspection letters, news articles). Each file:
+
+1. becomes a source (``ckg:Source``, ``ckg:SourceDocument``) in its own named graph, with its
+   title, type, date and meeting where the text states them, its file name and a content hash;
+2. is split into passages (paragraphs) with their number and character offsets in the
+   normalised text (HTML tags removed, entities decoded, line ends unified);
+3. has each passage linked (``ckg:mentions``) to the councils, people and boards whose names or
+   name variants the graph already holds. A person is matched only by a full name of two or more
+   words, and a name that belongs to more than one node is not linked;
+4. yields candidate facts (``ckg:CandidateFact``: a job title next to a known person's name, a
+   judgement table row, inspection and visit dates, a monitoring visit's number and focus, people
+   credited for work), each
+   with its passage and a confidence, in a separate graph per document (kind ``candidates``),
+   never mixed with the curated facts.
+
+A document's graphs are named after its file name, so loading a changed file again replaces them.
+
+A file that is empty, binary, larger than MAX_BYTES or not text in any encoding tried is skipped
+with a warning naming it; the other files load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from councilkg.errors import LoadError
+from councilkg.model import concepts, iris
+from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos
+from councilkg.store import GraphPayload
+
+MAX_BYTES = 5_000_000
+SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+ENCODINGS = ("utf-8", "utf-16", "cp1252")
+BOILERPLATE = {"home > agenda item", "agenda item", "local democracy", "issue - meetings", "minutes:", "decision:"}
+MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
+                                      "september", "october", "november", "december"], 1)}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10}
+TITLE_WORDS = r"(?:Executive Director|Corporate Director|Strategic Director|Director|Cabinet Member|Chief Executive|Commissioner|" \
+              r"Chair|Leader|Head of|Assistant Director|Deputy Director|Lead Member|Portfolio Holder)"
+# the head noun of a post's title as prose writes it ("an independent chair", "a commissioner")
+_TITLE_NOUN = r"(?:commissioner|chair(?:man|woman|person)?|director|chief executive|leader|cabinet member|lead member|" \
+              r"portfolio holder|head of [\w’' &-]+?)"
+Progress = Callable[[str], None]
+#: characters of a candidate's value its label shows
+CANDIDATE_LABEL_VALUE = 60
+# what the loader needs to know of the graph: types, names and variants, and curated sources' file names
+NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.fileName)
+XSD = iris.xsd
+
+
+@dataclass
+class Passage:
+    number: int
+    start: int
+    end: int
+    text: str
+    node: NamedNode = field(default=None)  # type: ignore[assignment]
+
+
+@dataclass
+class NameIndex:
+    """Known names (normalised) -> nodes, and each node's kind; built from quads the graph already holds."""
+
+    names: dict[str, set[NamedNode]] = field(default_factory=dict)
+    kinds: dict[NamedNode, str] = field(default_factory=dict)
+    files: dict[str, NamedNode] = field(default_factory=dict)  # curated sources by file name
+
+    @classmethod
+    def from_quads(cls, quads: Iterable[Quad]) -> NameIndex:
+        index = cls()
+        labels: list[tuple[NamedNode, str]] = []
+        for q in quads:
+            if q.predicate == RDF_TYPE and isinstance(q.subject, NamedNode):
+                kind = {iris.foaf.Person: "person", ckg.LocalAuthority: "council", ckg.Board: "board"}.get(q.object)
+                if kind:
+                    index.kinds[q.subject] = kind
+            elif q.predicate in (rdfs.label, skos.altLabel, iris.foaf.name) and isinstance(q.subject, NamedNode):
+                labels.append((q.subject, q.object.value))
+            elif q.predicate == ckg.fileName and isinstance(q.subject, NamedNode):
+                index.files[q.object.value] = q.subject
+        for node, label in labels:
+            kind = index.kinds.get(node)
+            if kind is None or (kind == "person" and len(label.split()) < 2) or len(label) < 4:
+                continue
+            index.names.setdefault(_norm(label), set()).add(node)
+        return index
+
+    def pattern(self) -> re.Pattern[str] | None:
+        if not self.names:
+            return None
+        alternatives = sorted(self.names, key=len, reverse=True)
+        return re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u2019", "'")).strip().lower()
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a file
+# --------------------------------------------------------------------------------------------
+
+
+def read_text(path: Path) -> tuple[str | None, str | None]:
+    """(normalised text, None) or (None, why the file is skipped)."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        return None, f"cannot read it: {exc.strerror}"
+    if size == 0:
+        return None, "it is empty"
+    if size > MAX_BYTES:
+        return None, f"it is {size / 1e6:.1f} MB, more than the {MAX_BYTES / 1e6:.0f} MB a document may be"
+    data = path.read_bytes()
+    if b"\x00" in data[:4096] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, "it is binary, not text"
+    for encoding in ENCODINGS:
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1252 decodes almost anything; kept for safety
+        return None, "it is not text in UTF-8, UTF-16 or Windows-1252"
+    if sum(1 for c in text[:4096] if not (c.isprintable() or c in "\n\r\t")) > 0.1 * min(len(text), 4096):
+        return None, "it does not look like text (too many control characters)"
+    return normalise(text, html_like=path.suffix.lower() in (".html", ".htm") or "<b>" in text or "<p>" in text), None
+
+
+def normalise(text: str, html_like: bool) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    if html_like:
+        text = re.sub(r"(?is)<(script|style)\b.*?</\1>", "", text)
+        text = re.sub(r"(?i)<br\s*/?>|</p>|</li>|</tr>|</h\d>", "\n", text)
+        text = re.sub(r"(?i)<li\b[^>]*>", "\n", text)
+        text = re.sub(r"<[^>]+>", "", text)
+        text = html.unescape(text)
+    text = text.replace("\u00a0", " ").replace("\ufffd", "")
+    text = re.sub(r"\*\*(.+?)\*\*", r"\1", text)  # Markdown bold
+    return text
+
+
+def passages(text: str) -> list[Passage]:
+    """Paragraphs: runs of non-blank lines, with their offsets in text."""
+    out: list[Passage] = []
+    for match in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", text):
+        chunk = match.group(0)
+        if chunk.strip():
+            out.append(Passage(len(out) + 1, match.start(), match.end(), chunk))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Metadata and candidate facts
+# --------------------------------------------------------------------------------------------
+
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_DATE = rf"{_DAY}\s+{_MONTH}\s+(\d{{4}})"
+_RANGE = rf"{_DAY}\s+(?:{_MONTH}\s+)?(?:(\d{{4}})\s+)?(?:to|-|–|and)\s+(?:the\s+)?{_DAY}\s+{_MONTH}\s+(\d{{4}})"
+
+
+def _iso(day: str, month: str, year: str) -> str | None:
+    try:
+        import datetime as dt
+
+        return dt.date(int(year), MONTHS[month.lower()], int(day)).isoformat()
+    except (ValueError, KeyError):
+        return None
+
+
+def metadata(text: str, name: str) -> dict[str, str]:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    title = next((line for line in lines if _norm(line) not in BOILERPLATE and len(line) > 3), name)
+    subject = re.search(r"SUBJECT:\s*([^\n\t]+)", text)
+    meta = {"title": (subject.group(1).strip() if subject else title)[:300]}
+    meeting = re.search(r"Meeting:\s*(\d{2})/(\d{2})/(\d{4})\s*-\s*([^\n(]+)", text)
+    report = re.search(rf"REPORT TO:\s*([^\n]+?)\s+{_DATE}", text)
+    if meeting:
+        meta["date"] = f"{meeting.group(3)}-{meeting.group(2)}-{meeting.group(1)}"
+        meta["meeting"] = meeting.group(4).strip()
+        meta["type"] = "agenda-item"
+    elif report:
+        meta["meeting"] = report.group(1).strip()
+        meta["date"] = _iso(report.group(2), report.group(3), report.group(4)) or ""
+        meta["type"] = "committee-report"
+    elif re.search(r"(?m)^Agenda item$", text):
+        meta["type"] = "agenda-item"
+    else:
+        meta["type"] = "news-article" if len(lines) > 3 and not re.search(r"(?i)\bminutes:", text) else "other"
+    return {k: v for k, v in meta.items() if v}
+
+
+def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The bounds of the sentence of ``text`` holding text[start:end]."""
+    stops = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", text[:start])]
+    after = re.search(r"[.!?](?=\s)|\n", text[end:])
+    return (stops[-1] if stops else 0), (end + after.end() if after else len(text))
+
+
+def excerpt(text: str, *needles: str, width: int = 300) -> str:
+    """``width`` characters of ``text`` (whitespace collapsed) around the first needle found in it,
+    with an ellipsis where it is cut: the words a reviewer needs to check a candidate."""
+    flat = " ".join(text.split())
+    if len(flat) <= width:
+        return flat
+    lowered = flat.lower()
+    at = next((i for n in needles if n and (i := lowered.find(" ".join(n.split()).lower())) >= 0), 0)
+    start = max(0, min(at - width // 3, len(flat) - width))
+    end = start + width
+    return ("…" if start else "") + flat[start:end].strip() + ("…" if end < len(flat) else "")
+
+
+@dataclass
+class Candidate:
+    kind: str
+    value: str
+    passage: Passage
+    confidence: float
+    subject: NamedNode | None = None
+    detail: str = ""
+
+
+def extract(found: list[Passage], mentions: dict[int, list[tuple[NamedNode, str, int, int]]], index: NameIndex) -> list[Candidate]:
+    out: list[Candidate] = []
+    for p in found:
+        # a known person followed by a job title: "Barbara Peacock Executive Director (People)",
+        # "Helen Blackman, Director of Children's Integrated Services"
+        for node, _label, _start, end in mentions.get(p.number, []):
+            if index.kinds.get(node) != "person":
+                continue
+            after = p.text[end - p.start:]
+            title = re.match(rf"\s*,?\s*(?:the\s+)?({TITLE_WORDS}[^\n.;:]*)", after)
+            if title:
+                value = re.split(r",?\s+(?:presented|thanked|said|who|was|is|has|will)\b|\t", title.group(1))[0].strip(" ,")
+                out.append(Candidate("post", value[:120], p, 0.8, node))
+        # a title just before a known person: "appointed a commissioner, Eleanor Brazil", "chaired by
+        # an independent chair, Edwina Grant OBE"
+        for node, _label, start, _end in mentions.get(p.number, []):
+            if index.kinds.get(node) != "person":
+                continue
+            before = re.search(rf"(?i)\b(?:a|an|the)\s+(?:new\s+)?((?:[\w’'&-]+\s+){{0,3}}?{_TITLE_NOUN})\s*,\s*$",
+                               p.text[max(0, start - p.start - 80):start - p.start])
+            if before:
+                out.append(Candidate("post", before.group(1), p, 0.7, node))
+        # "... since he took up the post of executive director": the one person the sentence names
+        for took in re.finditer(r"(?i)\b(?:took up|taken up|appointed to|started in) the (?:post|role|position) of\s+([^,.;:\n]+?)"
+                                r"(?=\s+(?:at|in|for|with|on|from|since|after)\b|[,.;:\n]|$)", p.text):
+            begin, finish = _sentence_around(p.text, took.start(), took.end())
+            people = {node for node, _l, start, _e in mentions.get(p.number, [])
+                      if index.kinds.get(node) == "person" and begin <= start - p.start < finish}
+            if len(people) == 1:
+                out.append(Candidate("post", took.group(1).strip(), p, 0.6, next(iter(people))))
+        # people credited: a known person named after "thanked", "highlighted the work of", "praise", ...
+        credit = re.search(r"(?i)\b(thanked|thanks to|highlighted (?:the |to )?work of|praised|praise|congratulated|commended)\b", p.text)
+        if credit:
+            for node, _label, start, _end in mentions.get(p.number, []):
+                if index.kinds.get(node) == "person" and start - p.start > credit.start():
+                    clause = p.text[credit.start():credit.start() + 160].split(". ")[0]
+                    out.append(Candidate("credit", clause.strip(), p, 0.6, node))
+        # a judgement table row: "<area> <tab> <grade>"
+        for line in p.text.splitlines():
+            cells = [c.strip() for c in re.split(r"\t+|\s{3,}", line) if c.strip()]
+            if len(cells) == 2:
+                area_text = re.sub(r"^\d+(?:\.\d+)*\.?\s*", "", cells[0])
+                area = concepts.match("judgement-area", area_text)
+                grade = concepts.match("grade", cells[1])
+                if area and grade:
+                    out.append(Candidate("judgement", grade.name, p, 0.9, detail=area.name))
+        overall = re.search(r"(?i)overall judgement[^.]*?\bare\s+(inadequate|requires improvement|good|outstanding)", p.text)
+        if overall:
+            out.append(Candidate("judgement", overall.group(1).lower().replace(" ", "-"), p, 0.7, detail="overall"))
+        # dates of an inspection or visit
+        for m in re.finditer(rf"(?i)(inspection|visits?|re-inspection)[^.]*?(?:from|on|between)\s+(?:the\s+)?{_RANGE}", p.text):
+            start = _iso(m.group(2), m.group(3) or m.group(6), m.group(4) or m.group(7))
+            end = _iso(m.group(5), m.group(6), m.group(7))
+            if start and end:
+                out.append(Candidate("fieldwork", f"{start}/{end}", p, 0.75, detail=m.group(1).lower()))
+                out.append(Candidate("fieldwork-end", end, p, 0.75, detail=m.group(1).lower()))
+        for m in re.finditer(rf"(?i)(?:concluded|ended)\s+on\s+(?:the\s+)?{_DATE}", p.text):
+            day = _iso(m.group(1), m.group(2), m.group(3))
+            if day:
+                out.append(Candidate("fieldwork-end", day, p, 0.7))
+        published = (rf"(?i)published\s+(?:by Ofsted\s+|on Ofsted[’']s website\s+)?on\s+(?:the\s+)?{_DATE}"
+                     rf"|\bOn\s+{_DATE},?\s+Ofsted\s+published")
+        for m in re.finditer(published, p.text):
+            if m.group(1) is None:
+                m = re.search(_DATE, m.group(0))  # the second form
+            day = _iso(m.group(1), m.group(2), m.group(3))
+            if day:
+                out.append(Candidate("publication-date", day, p, 0.8))
+        ordinal = "|".join(ORDINALS)
+        visit = re.search(rf"(?i)\bthe\s+({ordinal})\b[^.]{{0,40}}monitoring visit", p.text)
+        if visit:
+            out.append(Candidate("visit-number", str(ORDINALS[visit.group(1).lower()]), p, 0.8))
+        focus = re.search(r"(?i)focus of the monitoring visit was (?:around |on )?([^.\n]+)", p.text)
+        if focus:
+            out.append(Candidate("visit-focus", focus.group(1).strip(), p, 0.7))
+        # "this focused on certain aspects of the department's work – X", "The previous visit, ..., looked at X",
+        # in a passage about a visit ("it looked at the budget" in a finance item is not a visit's focus)
+        about_a_visit = re.search(r"(?i)\bvisits?\b", p.text)
+        focused = (r"(?i)\b(?:visits?|this|it)\b(?:[^.\n]{0,60}?,)?\s+(?:focus(?:s|ed|sed) on|looked at)\s+"
+                   r"(?:(?:certain )?aspects of [^–—:.\n]{0,60}[–—:]\s*)?([^.\n]+)")
+        for m in re.finditer(focused, p.text) if about_a_visit else []:
+            if focus is None or m.group(1).strip() != focus.group(1).strip():
+                out.append(Candidate("visit-focus", m.group(1).strip(), p, 0.6))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Loading a folder
+# --------------------------------------------------------------------------------------------
+
+
+def _lit(value: object, datatype: NamedNode | None = None) -> Literal:
+    return Literal(str(value), datatype=datatype) if datatype else Literal(str(value))
+
+
+def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[str] | None) -> list[GraphPayload]:
+    """The document's graph and its candidates' graph."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    slug = iris.slugify(path.name)[:80] or "document"
+    graph = iris.source(f"document-{slug}")
+    candidates_graph = iris.source(f"document-{slug}-candidates")
+    quads: list[Quad] = []
+    candidates: list[Quad] = []
+
+    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        quads.append(Quad(s, p, o, graph))
+
+    meta = metadata(text, path.name)
+    for cls in (ckg.Source, ckg.SourceDocument, iris.prov.Entity):
+        add(graph, RDF_TYPE, cls)
+    add(graph, rdfs.label, _lit(meta["title"]))
+    add(graph, dcterms.title, _lit(meta["title"]))
+    add(graph, ckg.fileName, _lit(path.name))
+    add(graph, ckg.documentType, iris.concept("document-type", meta.get("type", "other")))
+    if meta.get("date"):
+        add(graph, dcterms.date, _lit(meta["date"], XSD.date))
+    if meta.get("meeting"):
+        add(graph, dcterms.description, _lit(f"Meeting: {meta['meeting']}"))
+    curated = index.files.get(path.name)
+    if curated is not None:
+        add(curated, ckg.sameDocumentAs, graph)
+    found = passages(text)
+    mentions: dict[int, list[tuple[NamedNode, str, int, int]]] = {}
+    for p in found:
+        p.node = NamedNode(f"{graph.value}/passage/{p.number}")
+        add(p.node, RDF_TYPE, ckg.Passage)
+        add(p.node, rdfs.label, _lit(f"{meta['title']}, passage {p.number}"))
+        add(p.node, ckg.passageOf, graph)
+        add(p.node, ckg.passageNumber, _lit(p.number, XSD.integer))
+        add(p.node, ckg.startOffset, _lit(p.start, XSD.integer))
+        add(p.node, ckg.endOffset, _lit(p.end, XSD.integer))
+        add(p.node, ckg.passageText, _lit(p.text))
+        if pattern is None:
+            continue
+        flat = _norm_keep_offsets(text[p.start:p.end])
+        for m in pattern.finditer(flat):
+            nodes = index.names.get(m.group(1), set())
+            if len(nodes) != 1:
+                continue  # a name shared by several nodes is not linked
+            node = next(iter(nodes))
+            mentions.setdefault(p.number, []).append((node, m.group(1), p.start + m.start(), p.start + m.end()))
+            add(p.node, ckg.mentions, node)
+    for n, c in enumerate(extract(found, mentions, index)):
+        node = NamedNode(f"{graph.value}/candidate/{n + 1}")
+        value = c.value if len(c.value) <= CANDIDATE_LABEL_VALUE else c.value[:CANDIDATE_LABEL_VALUE - 1] + "…"
+        for s, pr, o in ((node, RDF_TYPE, ckg.CandidateFact), (node, rdfs.label, _lit(f"Candidate {c.kind}: {value}")),
+                         (node, ckg.candidateKind, _lit(c.kind)),
+                         (node, ckg.candidateValue, _lit(c.value)), (node, ckg.evidence, c.passage.node),
+                         (node, ckg.confidence, _lit(f"{c.confidence:.2f}", XSD.decimal)), (node, dcterms.source, graph)):
+            candidates.append(Quad(s, pr, o, candidates_graph))
+        if c.subject is not None:
+            candidates.append(Quad(node, ckg.candidateSubject, c.subject, candidates_graph))
+        if c.detail:
+            candidates.append(Quad(node, ckg.candidateDetail, _lit(c.detail), candidates_graph))
+    title = f"Candidate facts from {path.name}"
+    header = [Quad(candidates_graph, RDF_TYPE, ckg.Source, candidates_graph),
+              Quad(candidates_graph, rdfs.label, _lit(title), candidates_graph),
+              Quad(candidates_graph, dcterms.title, _lit(title), candidates_graph),
+              Quad(candidates_graph, ckg.documentType, iris.concept("document-type", "other"), candidates_graph),
+              Quad(candidates_graph, dcterms.source, graph, candidates_graph)]
+    return [GraphPayload(graph, meta["title"][:80], "documents", str(path), digest, quads),
+            GraphPayload(candidates_graph, title, "candidates", str(path), digest, header + candidates)]
+
+
+def _norm_keep_offsets(text: str) -> str:
+    """Lower-case with curly apostrophes straightened and whitespace runs kept one-for-one (same length)."""
+    return re.sub(r"\s", " ", text.replace("\u2019", "'")).lower()
+
+
+def load_documents(directory: Path, progress: Progress | None = None, known: Iterable[Quad] = ()) -> tuple[list[GraphPayload], list[str]]:
+    """One payload per readable document, plus the candidates graph; warnings for files skipped."""
+    say = progress or (lambda _m: None)
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise LoadError.single(directory, "not a folder of documents")
+    index = NameIndex.from_quads(known)
+    pattern = index.pattern()
+    payloads: list[GraphPayload] = []
+    warnings: list[str] = []
+    for path in sorted(p for p in directory.iterdir() if p.is_file()):
+        if path.suffix.lower() not in SUFFIXES:
+            warnings.append(f"{path}: skipped: not a text, Markdown or HTML file ({', '.join(sorted(SUFFIXES))})")
+            continue
+        text, problem = read_text(path)
+        if problem:
+            warnings.append(f"{path}: skipped: {problem}")
+            continue
+        assert text is not None
+        say(f"document {path.name}")
+        payloads.extend(load_document(path, text, index, pattern))
+    return payloads, warnings
