@@ -15,12 +15,12 @@ SEED_DOCS    := $(wildcard $(SHARED)/seeds)
 LOAD_ARGS    := $(foreach f,$(LOOKUP_FILES),--lookup $(f)) $(foreach f,$(OFSTED_FILES),--ofsted $(f)) \
                 $(foreach d,$(SEED_DOCS),--documents $(d))
 
-.PHONY: run test install store rebuild lint docs bench clean
+.PHONY: run test test-fast install store rebuild lint docs bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[app,dev]'
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -37,14 +37,20 @@ run: store
 	COUNCILKG_STORE=$(abspath $(STORE)) $(BIN)/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT) \
 	  --server.headless true --browser.gatherUsageStats false
 
+# The whole suite: what CI runs.
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# For development: everything but the browser and slow tests (under a minute).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not browser and not slow"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 docs: $(STAMP)
-	$(BIN)/python -m councilkg.docs
+	$(BIN)/python -m councilkg.cli.docs
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

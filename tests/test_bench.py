@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from councilkg.paths import ROOT
 
 from .conftest import require_shared
 
 
+@pytest.mark.slow
 def test_the_benchmark_writes_its_report(tmp_path: Path) -> None:
     require_shared("data")
     out = tmp_path / "results"
