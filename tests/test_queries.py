@@ -5,17 +5,20 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+from councilkg.errors import ParameterError, QuerySyntaxError, QueryTimeoutError, UnsafeQueryError
 from councilkg.model import iris
+from councilkg.paths import INTERNAL_QUERIES_DIR
 from councilkg.query import catalogue
-from councilkg.query.backends import EmbeddedBackend, QuerySyntaxError, QueryTimeoutError
+from councilkg.query.backends import EmbeddedBackend
 from councilkg.query.catalogue import PARAM_TYPES
-from councilkg.query.params import ParameterError
+from councilkg.query.results import Value
 from councilkg.query.runner import Runner
-from councilkg.query.safety import UnsafeQueryError, analyse
+from councilkg.query.safety import analyse
 from councilkg.sources.build import curated_payloads
 from councilkg.store import new_memory_store
 
@@ -53,6 +56,38 @@ def test_header_is_complete_and_query_parses(name: str) -> None:
 
     prepareQuery(query.text)
     assert analyse(query.text).form in ("SELECT", "CONSTRUCT")
+
+
+# The program's own look-ups (queries/internal/): each file is one query with a '#' header and its own
+# PREFIX lines, hidden from the catalogue; run here with the bindings the program gives it.
+INTERNAL = sorted(INTERNAL_QUERIES_DIR.glob("*.rq"))
+ANY_CLASS = Value.iri("urn:councilkg:any-class")
+COUNCIL_CLASS = Value.iri(iris.CKG + "LocalAuthority")
+INTERNAL_EXAMPLES: dict[str, tuple[dict[str, Value], str, str]] = {  # bindings, a column, a value it must hold
+    "node_exists": ({"node": Value.iri(CROYDON), "class": COUNCIL_CLASS, "any": ANY_CLASS}, "node", CROYDON),
+    "nodes_named": ({"text": Value.literal("e09000008"), "class": COUNCIL_CLASS, "any": ANY_CLASS}, "label", "Croydon"),
+    "nodes_with_name_containing": ({"text": Value.literal("henderson"), "class": ANY_CLASS, "any": ANY_CLASS},
+                                   "name", "Rob Henderson"),
+    "labelled_nodes_of_class": ({"class": Value.iri(iris.NAMESPACES["foaf"] + "Person")}, "label", "Eleanor Brazil"),
+    "regions": ({}, "region", "London"),
+}
+
+
+def test_the_internal_queries_are_there_and_hidden_from_the_catalogue() -> None:
+    names = {path.stem for path in INTERNAL}
+    assert set(INTERNAL_EXAMPLES) <= names
+    assert not names & set(ALL)
+
+
+@pytest.mark.parametrize("path", INTERNAL, ids=[path.stem for path in INTERNAL])
+def test_every_internal_query_parses_and_runs_on_the_seed_graph(path: Path, runner: Runner) -> None:
+    text = catalogue.internal(path.stem)
+    assert text.startswith("# "), f"{path.name}: no '#' header saying what it answers"
+    ox.Store().query(text)  # its own PREFIX lines: it parses with none supplied
+    bindings, column, expected = INTERNAL_EXAMPLES.get(path.stem, ({}, None, None))
+    result = runner.lookup(text, bindings)
+    if column is not None:
+        assert expected in {row[column] for row in result.strings()}, f"{path.name} {bindings}"
 
 
 # Queries whose example needs more than the seed graph (tested with national data in test_ofsted.py,
