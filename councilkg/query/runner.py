@@ -137,8 +137,9 @@ class Runner:
 
 
 def _checked(limit: int | None) -> int | None:
+    """A row cap as given (None: no cap); ParameterError (a ValueError) for anything but a count of rows."""
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
-        raise ValueError(f"a row limit is a number of rows (0 or more), None for no cap, or DEFAULT; not {limit!r}")
+        raise ParameterError("limit", f"{limit!r} is not a row limit (a number of rows, 0 or more)")
     return limit
 
 
