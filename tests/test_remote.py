@@ -51,17 +51,23 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
+def _listening(command: list[str], port: int, **popen: object) -> Iterator[None]:
+    """The server the command starts, from when it listens on the port until it is stopped."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **popen)
+    try:
+        _wait_for_port(port, process)
+        yield
+    finally:
+        _stop(process)
+
+
+@contextlib.contextmanager
 def _oxigraph_serve(location: Path) -> Iterator[str]:
     """A real read-write `oxigraph serve` on a free loopback port; yields its base URL."""
     port = free_port()
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location),
-                                "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "60"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_port(port, process)
+    with _listening([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                     "--union-default-graph", "--timeout-s", "60"], port):
         yield f"http://127.0.0.1:{port}"
-    finally:
-        _stop(process)
 
 
 @pytest.fixture
@@ -189,13 +195,8 @@ def _councilkg_serve(env: dict[str, str], cwd: Path, curated: Path) -> Iterator[
     done = _cli(env, cwd, "load", "--curated", str(curated), "-q")
     assert done.returncode == 0, done.stderr
     port = free_port()
-    process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--timeout", "20", "--quiet"], env=env, cwd=cwd,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_port(port, process)
+    with _listening([*CLI, "serve", "--port", str(port), "--timeout", "20", "--quiet"], port, env=env, cwd=cwd):
         yield f"http://127.0.0.1:{port}/query"
-    finally:
-        _stop(process)
 
 
 @pytest.fixture(scope="module")
