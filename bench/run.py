@@ -102,19 +102,20 @@ def _cases(runner) -> list[tuple[str, str, dict]]:
 def _example_entities(store_dir: Path) -> tuple[str, str]:
     """A synthetic council judged inadequate (visits, boards, commissioners) and the person with most posts."""
     from councilkg.query.backends import EmbeddedBackend
+    from councilkg.query.runner import Runner
 
-    backend = EmbeddedBackend(store_dir)
-    council = backend.run_trusted("""
+    runner = Runner(EmbeddedBackend(store_dir))
+    council = runner.lookup("""
         PREFIX ckg: <https://w3id.org/councilkg/ontology#>
         SELECT ?council (COUNT(?number) AS ?n) WHERE {
           ?visit ckg:inspectedAuthority ?council . OPTIONAL { ?visit ckg:visitNumber ?number }
           FILTER STRSTARTS(STR(?council), "https://w3id.org/councilkg/id/council/E069")
-        } GROUP BY ?council ORDER BY DESC(?n) ?council LIMIT 1""", "SELECT", {}, None).strings()[0]["council"]
-    person = backend.run_trusted("""
+        } GROUP BY ?council ORDER BY DESC(?n) ?council LIMIT 1""").strings()[0]["council"]
+    person = runner.lookup("""
         PREFIX org: <http://www.w3.org/ns/org#>
         SELECT ?person (COUNT(?m) AS ?n) WHERE { ?m org:member ?person }
-        GROUP BY ?person ORDER BY DESC(?n) ?person LIMIT 1""", "SELECT", {}, None).strings()[0]["person"]
-    backend.close()
+        GROUP BY ?person ORDER BY DESC(?n) ?person LIMIT 1""").strings()[0]["person"]
+    runner.close()
     return council, person
 
 
@@ -219,8 +220,8 @@ def phase_queries(work: Path, reps: int, endpoint: str | None, real: bool = Fals
 
     from councilkg.query import catalogue
     from councilkg.query.backends import EmbeddedBackend, RemoteBackend
+    from councilkg.query.binding import bind_query
     from councilkg.query.runner import Runner
-    from councilkg.query.safety import analyse, inject_values
 
     if not real:
         _patched_examples(*_example_entities(work / "store"))
@@ -231,7 +232,7 @@ def phase_queries(work: Path, reps: int, endpoint: str | None, real: bool = Fals
     out, texts = {}, {}
     for name, label, bindings in _cases(Runner(embedded)):
         query = catalogue.get(name)
-        text = inject_values(analyse(query.text), {k: v.n3() for k, v in bindings.items()})
+        text = bind_query(query.text, bindings).text
         runner_times, raw_times, rows = [], [], 0
         runs = reps
         i = 0

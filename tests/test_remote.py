@@ -1,7 +1,13 @@
-"""The remote backend and `councilkg serve`, against real Oxigraph server processes on loopback ports."""
+"""The remote backend and `councilkg serve`, against real Oxigraph server processes on loopback ports.
+
+Servers that the tests only read are started (and loaded) once for the module; a test that writes to
+one gets its own.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import os
 import socket
 import subprocess
 import time
@@ -12,6 +18,7 @@ import pytest
 import requests
 
 from councilkg.cli.serve import oxigraph_binary
+from councilkg.paths import CURATED_DIR, ROOT
 from councilkg.query import catalogue
 from councilkg.query.backends import RemoteBackend
 from councilkg.query.runner import Runner
@@ -43,18 +50,52 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait()
 
 
-@pytest.fixture
-def oxigraph_server(tmp_path: Path) -> Iterator[str]:
-    """A real read-write `oxigraph serve` on a free loopback port; yields its base URL."""
-    port = free_port()
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path / "oxigraph"),
-                                "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "60"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+@contextlib.contextmanager
+def _listening(command: list[str], port: int, **popen: object) -> Iterator[None]:
+    """The server the command starts, from when it listens on the port until it is stopped."""
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **popen)
     try:
         _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}"
+        yield
     finally:
         _stop(process)
+
+
+@contextlib.contextmanager
+def _oxigraph_serve(location: Path) -> Iterator[str]:
+    """A real read-write `oxigraph serve` on a free loopback port; yields its base URL."""
+    port = free_port()
+    with _listening([oxigraph_binary(), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}",
+                     "--union-default-graph", "--timeout-s", "60"], port):
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture
+def oxigraph_server(tmp_path: Path) -> Iterator[str]:
+    """An empty `oxigraph serve` of this test's own."""
+    with _oxigraph_serve(tmp_path / "oxigraph") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def workplace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """An unrelated folder to run the CLI in, and its environment (a private store there), for the module."""
+    root = tmp_path_factory.mktemp("remote")
+    env = {k: v for k, v in os.environ.items() if k != "COUNCILKG_ENDPOINT"}
+    env.update(COUNCILKG_STORE=str(root / "store"), PYTHONPATH=str(ROOT))
+    return root, env
+
+
+@pytest.fixture(scope="module")
+def loaded_server(workplace: tuple[Path, dict[str, str]]) -> Iterator[str]:
+    """An `oxigraph serve` holding the curated data, loaded through its Graph Store endpoint; the tests
+    using it only read it."""
+    root, env = workplace
+    with _oxigraph_serve(root / "loaded-oxigraph") as url:
+        done = _cli(env, root, "load", "--gsp-endpoint", f"{url}/store", "-q")
+        assert done.returncode == 0, done.stderr
+        assert "wrote" in done.stdout
+        yield url
 
 
 def _cli(env: dict[str, str], cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
@@ -69,12 +110,8 @@ def _rows(result) -> list[tuple]:
     return [tuple(sorted(row.items())) for row in result.strings()]
 
 
-def test_every_canned_query_gives_the_same_rows_from_oxigraph_serve(oxigraph_server: str, runner: Runner,
-                                                                    cli_env: dict[str, str], tmp_path: Path) -> None:
-    done = _cli(cli_env, tmp_path, "load", "--gsp-endpoint", f"{oxigraph_server}/store", "-q")
-    assert done.returncode == 0, done.stderr
-    assert "wrote" in done.stdout
-    remote = Runner(RemoteBackend(f"{oxigraph_server}/query"))
+def test_every_canned_query_gives_the_same_rows_from_oxigraph_serve(loaded_server: str, runner: Runner) -> None:
+    remote = Runner(RemoteBackend(f"{loaded_server}/query"))
     compared = 0
     for query in catalogue.catalogue().values():
         required = any(p.required for p in query.params)
@@ -84,7 +121,33 @@ def test_every_canned_query_gives_the_same_rows_from_oxigraph_serve(oxigraph_ser
             assert remote_rows == local_rows, f"{query.name} {params}"
             compared += 1
     assert compared >= len(catalogue.catalogue())
-    remote.backend.close()
+    remote.close()
+
+
+USER_QUERIES = {
+    "select, capped": "SELECT ?s ?p ?o WHERE { ?s ?p ?o }",
+    "select": "SELECT ?name WHERE { ?c a <https://w3id.org/councilkg/ontology#LocalAuthority> ; "
+              "<http://www.w3.org/2000/01/rdf-schema#label> ?name }",
+    "ask": "ASK { ?s a <https://w3id.org/councilkg/ontology#LocalAuthority> }",
+    "construct": "CONSTRUCT { ?p <http://example.org/name> ?n } WHERE { ?p a <http://xmlns.com/foaf/0.1/Person> ; "
+                 "<http://www.w3.org/2000/01/rdf-schema#label> ?n }",
+}
+
+
+@pytest.mark.parametrize("text", USER_QUERIES.values(), ids=USER_QUERIES.keys())
+def test_a_users_query_gives_the_same_result_from_oxigraph_serve(loaded_server: str, runner: Runner, text: str) -> None:
+    """One result builder: an endpoint's SPARQL JSON or N-Triples give the embedded store's form, columns,
+    answer and rows, capped at the same limit and flagged the same way."""
+    remote = Runner(RemoteBackend(f"{loaded_server}/query"), limit=50)
+    try:
+        theirs = remote.user(text)
+    finally:
+        remote.close()
+    ours = Runner(runner.backend, limit=50).user(text)
+    assert (theirs.form, theirs.columns, theirs.boolean, theirs.truncated, theirs.limit, len(theirs)) == \
+           (ours.form, ours.columns, ours.boolean, ours.truncated, ours.limit, len(ours))
+    if not ours.truncated:  # a capped result may keep other rows: the cap is on unordered rows
+        assert sorted(map(str, theirs.rows)) == sorted(map(str, ours.rows))
 
 
 def test_a_gsp_reload_is_idempotent_and_drops_a_removed_source(oxigraph_server: str, curated_copy: Path,
@@ -114,9 +177,8 @@ def test_an_unreachable_gsp_endpoint_is_a_clear_error(cli_env: dict[str, str], t
     assert "cannot reach the Graph Store endpoint" in done.stderr
 
 
-def test_the_cli_queries_an_endpoint(oxigraph_server: str, cli_env: dict[str, str], tmp_path: Path) -> None:
-    assert _cli(cli_env, tmp_path, "load", "--gsp-endpoint", f"{oxigraph_server}/store", "-q").returncode == 0
-    env = dict(cli_env, COUNCILKG_ENDPOINT=f"{oxigraph_server}/query")
+def test_the_cli_queries_an_endpoint(loaded_server: str, cli_env: dict[str, str], tmp_path: Path) -> None:
+    env = dict(cli_env, COUNCILKG_ENDPOINT=f"{loaded_server}/query")
     done = _cli(env, tmp_path, "query", "council_judgements", "-p", "council=Croydon", "--format", "csv")
     assert done.returncode == 0, done.stderr
     assert "Inadequate" in done.stdout and "Good" in done.stdout
@@ -127,25 +189,28 @@ def test_the_cli_queries_an_endpoint(oxigraph_server: str, cli_env: dict[str, st
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def served(tmp_path: Path, cli_env: dict[str, str], curated_copy: Path) -> Iterator[tuple[str, Path]]:
-    """A store built from a copy of the curated data, served by `councilkg serve` on a free port."""
-    assert _cli(cli_env, tmp_path, "load", "--curated", str(curated_copy), "-q").returncode == 0
+@contextlib.contextmanager
+def _councilkg_serve(env: dict[str, str], cwd: Path, curated: Path) -> Iterator[str]:
+    """A store built from this curated folder, served by `councilkg serve` on a free port; yields /query's URL."""
+    done = _cli(env, cwd, "load", "--curated", str(curated), "-q")
+    assert done.returncode == 0, done.stderr
     port = free_port()
-    process = subprocess.Popen([*CLI, "serve", "--port", str(port), "--timeout", "20", "--quiet"], env=cli_env, cwd=tmp_path,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        _wait_for_port(port, process)
-        yield f"http://127.0.0.1:{port}/query", curated_copy
-    finally:
-        _stop(process)
+    with _listening([*CLI, "serve", "--port", str(port), "--timeout", "20", "--quiet"], port, env=env, cwd=cwd):
+        yield f"http://127.0.0.1:{port}/query"
 
 
-def test_serve_answers_a_real_sparql_client(served: tuple[str, Path]) -> None:
+@pytest.fixture(scope="module")
+def served(workplace: tuple[Path, dict[str, str]]) -> Iterator[str]:
+    """`councilkg serve` over a store of the curated data, for the tests that only read it (or fail to write)."""
+    root, env = workplace
+    with _councilkg_serve(env, root, CURATED_DIR) as url:
+        yield url
+
+
+def test_serve_answers_a_real_sparql_client(served: str) -> None:
     from SPARQLWrapper import JSON, SPARQLWrapper
 
-    url, _ = served
-    client = SPARQLWrapper(url)
+    client = SPARQLWrapper(served)
     client.setQuery("""
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         SELECT ?name WHERE { <https://w3id.org/councilkg/id/council/E09000008> rdfs:label ?name }""")
@@ -154,12 +219,11 @@ def test_serve_answers_a_real_sparql_client(served: tuple[str, Path]) -> None:
     assert "Croydon" in names
 
 
-def test_serve_works_with_rdflib_sparqlstore(served: tuple[str, Path]) -> None:
+def test_serve_works_with_rdflib_sparqlstore(served: str) -> None:
     from rdflib import Graph
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
 
-    url, _ = served
-    graph = Graph(store=SPARQLStore(url))
+    graph = Graph(store=SPARQLStore(served))
     rows = list(graph.query("ASK { ?s a <https://w3id.org/councilkg/ontology#LocalAuthority> }"))
     assert rows == [True]
 
@@ -169,8 +233,8 @@ def test_serve_works_with_rdflib_sparqlstore(served: tuple[str, Path]) -> None:
     ({"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, 403, "read-only"),
     ({"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}, 400, "SERVICE is not allowed"),
 ])
-def test_serve_refuses_updates_and_service(served: tuple[str, Path], data: dict[str, str], status: int, says: str) -> None:
-    url, _ = served
+def test_serve_refuses_updates_and_service(served: str, data: dict[str, str], status: int, says: str) -> None:
+    url = served
     answer = requests.post(url, data=data, timeout=30)
     assert answer.status_code == status
     assert says in answer.text
@@ -190,23 +254,23 @@ memberships:
 """
 
 
-def test_serve_picks_up_a_new_load_without_a_restart(served: tuple[str, Path], cli_env: dict[str, str], tmp_path: Path) -> None:
-    url, curated = served
+def test_serve_picks_up_a_new_load_without_a_restart(curated_copy: Path, cli_env: dict[str, str], tmp_path: Path) -> None:
     ask = "ASK { ?s <http://www.w3.org/2000/01/rdf-schema#label> \"Served Newcomer\" }"
+    with _councilkg_serve(cli_env, tmp_path, curated_copy) as url:
 
-    def present() -> bool:
-        answer = requests.get(url, params={"query": ask}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
-        assert answer.status_code == 200, answer.text
-        return answer.json()["boolean"]
+        def present() -> bool:
+            answer = requests.get(url, params={"query": ask}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+            assert answer.status_code == 200, answer.text
+            return answer.json()["boolean"]
 
-    assert present() is False
-    (curated / "zz-extra.yaml").write_text(NEWCOMER, encoding="utf-8")
-    done = _cli(cli_env, tmp_path, "load", "--curated", str(curated), "-q")
-    assert done.returncode == 0, done.stderr
-    deadline = time.monotonic() + 30
-    while not present():
-        assert time.monotonic() < deadline, "the served endpoint never switched to the new generation"
-        time.sleep(0.5)
+        assert present() is False
+        (curated_copy / "zz-extra.yaml").write_text(NEWCOMER, encoding="utf-8")
+        done = _cli(cli_env, tmp_path, "load", "--curated", str(curated_copy), "-q")
+        assert done.returncode == 0, done.stderr
+        deadline = time.monotonic() + 30
+        while not present():
+            assert time.monotonic() < deadline, "the served endpoint never switched to the new generation"
+            time.sleep(0.5)
 
 
 def test_an_rdf_file_loads_into_a_graph_store(oxigraph_server: str, cli_env: dict[str, str], tmp_path: Path) -> None:
@@ -214,7 +278,6 @@ def test_an_rdf_file_loads_into_a_graph_store(oxigraph_server: str, cli_env: dic
     as loaded from it; a graph the curated data also holds is the curated one."""
     import pyoxigraph as ox
 
-    from councilkg.paths import CURATED_DIR
     from councilkg.sources.build import curated_payloads
 
     data = tmp_path / "synthetic.nq"

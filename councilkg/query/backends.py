@@ -1,269 +1,70 @@
 """Where queries run: the embedded Oxigraph store, or any SPARQL 1.1 Protocol endpoint.
 
-Trusted queries (the project's canned queries and its own look-ups) run in-process on the
-embedded store. Untrusted queries (a user's SPARQL) run in a worker process that is killed
-when the time limit passes, because pyoxigraph's ``query`` cannot be interrupted. Parameters are
-bound the same way on every backend: as inline VALUES blocks of RDF terms (see
-``safety.inject_values``), never pasted into the text. A remote endpoint gets a client-side time
-limit; the server's own time-out (``oxigraph serve --timeout-s``) is what stops its work.
+A backend runs a ``BoundQuery`` (checked, its parameters bound: ``councilkg.query.binding``) and
+builds the result with ``councilkg.query.results``. ``execute(query, limit=..., timeout=...)`` is the
+whole interface:
+
+- ``timeout=None``: a trusted query (the catalogue's, the program's own look-ups). The embedded
+  store runs it in this process; an endpoint is given the backend's own client-side time limit.
+- ``timeout=SECONDS``: an untrusted query (a user's SPARQL), stopped after that many seconds. The
+  embedded store runs it in a worker process that is killed at the limit, because pyoxigraph's
+  ``query`` cannot be interrupted (``councilkg.query.pool``). On an endpoint the server's own time-out
+  (``oxigraph serve --timeout-s``) is what stops the work; the client stops waiting at the limit.
+
+``limit`` is the row cap: at most that many rows are kept (None: all), and the result says
+``truncated`` when there were more.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import queue
-import select
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
 from councilkg.errors import BackendError, QueryError, QuerySyntaxError, QueryTimeoutError
-from councilkg.paths import ROOT
-from councilkg.query.results import QueryResult, Value
-from councilkg.query.safety import QueryInfo, analyse, inject_values
-from councilkg.settings import Settings
+from councilkg.query.binding import BoundQuery, bind_query
+from councilkg.query.execute import execute_on_store
+from councilkg.query.pool import StoreSpec, WorkerPool
+from councilkg.query.results import GRAPH_FORMS, QueryResult, Value, from_ntriples, from_sparql_json
+from councilkg.settings import Settings, default_workers
 from councilkg.store import ReadOnlyStore, StoreFolder
 
-# --------------------------------------------------------------------------------------------
-# Executing on a pyoxigraph store (in-process or in a worker)
-# --------------------------------------------------------------------------------------------
+# QueryError is imported from here by callers that catch what a backend raises.
+__all__ = ["Backend", "EmbeddedBackend", "QueryError", "RemoteBackend", "backend_for"]
 
 
-def execute_on_store(store: ox.Store, text: str, form: str, bindings: dict[str, Value] | None = None,
-                     limit: int | None = None) -> QueryResult:
-    """Run a query on a pyoxigraph store over the union of its graphs, keeping at most limit rows."""
-    started = time.perf_counter()
-    if bindings:
-        # Parameters are bound by an inline VALUES block of RDF terms (serialised by pyoxigraph), the
-        # SPARQL protocol's way: the same on every backend, and Oxigraph's optimiser plans joins
-        # from a VALUES block better than from `substitutions` (see docs/performance.md).
-        text = inject_values(analyse(text), {name: value.n3() for name, value in bindings.items()})
-    try:
-        results = store.query(text, use_default_graph_as_union=True)
-    except SyntaxError as exc:
-        raise QuerySyntaxError(f"SPARQL syntax error: {exc}") from None
-    except (OSError, RuntimeError) as exc:
-        raise BackendError(f"the store could not answer: {exc}") from None
-    try:
-        if isinstance(results, ox.QueryBoolean):
-            return QueryResult("ASK", [], boolean=bool(results), elapsed=time.perf_counter() - started, query=text)
-        if isinstance(results, ox.QuerySolutions):
-            columns = [v.value for v in results.variables]
-            rows: list[tuple[Value | None, ...]] = []
-            truncated = False
-            for solution in results:
-                if limit is not None and len(rows) >= limit:
-                    truncated = True
-                    break
-                rows.append(tuple(None if (t := solution[i]) is None else Value.from_term(t) for i in range(len(columns))))
-            return QueryResult(form, columns, rows, truncated=truncated, limit=limit,
-                               elapsed=time.perf_counter() - started, query=text)
-        rows = []
-        truncated = False
-        for triple in results:
-            if limit is not None and len(rows) >= limit:
-                truncated = True
-                break
-            rows.append((Value.from_term(triple.subject), Value.from_term(triple.predicate), Value.from_term(triple.object)))
-        return QueryResult(form if form in ("CONSTRUCT", "DESCRIBE") else "CONSTRUCT", ["subject", "predicate", "object"],
-                           rows, truncated=truncated, limit=limit, elapsed=time.perf_counter() - started, query=text)
-    except (RuntimeError, OSError, ValueError) as exc:
-        raise BackendError(f"the query failed while running: {exc}") from None
-
-
-# --------------------------------------------------------------------------------------------
-# Worker processes for untrusted queries
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoreSpec:
-    """How a worker process opens the store: a store folder, a plain store directory, or N-Quads data."""
-
-    kind: str  # folder | data
-    location: str = ""
-    data: bytes = b""
-
-
-class _Worker:
-    """One `python -m councilkg.query.worker` process and its pipes."""
-
-    def __init__(self, spec: StoreSpec) -> None:
-        from councilkg.query import worker
-
-        self._proto = worker
-        env = dict(os.environ)
-        root = str(ROOT)
-        env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "councilkg.query.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-            start_new_session=True,
-        )
-        self.ready = False
-        try:
-            self.send(spec)
-        except OSError:
-            pass  # reported by wait_ready
-
-    def send(self, message: Any) -> None:
-        assert self.process.stdin is not None
-        self._proto.write_message(self.process.stdin, message)
-
-    def poll(self, timeout: float) -> bool:
-        assert self.process.stdout is not None
-        readable, _, _ = select.select([self.process.stdout], [], [], max(0.0, timeout))
-        return bool(readable)
-
-    def recv(self) -> Any:
-        assert self.process.stdout is not None
-        return self._proto.read_message(self.process.stdout)
-
-    def wait_ready(self, timeout: float) -> None:
-        if self.ready:
-            return
-        try:
-            if not self.poll(timeout):
-                raise BackendError("the query worker did not start in time")
-            message = self.recv()
-        except (EOFError, OSError):
-            self.kill()
-            raise BackendError("the query worker stopped while starting") from None
-        except BackendError:
-            self.kill()
-            raise
-        if message[0] != "ready":
-            self.kill()
-            raise BackendError(message[2])
-        self.ready = True
-
-    def kill(self) -> None:
-        with contextlib.suppress(Exception):
-            self.process.kill()
-            self.process.wait(timeout=5)
-        for stream in (self.process.stdin, self.process.stdout):
-            with contextlib.suppress(Exception):
-                if stream is not None:
-                    stream.close()
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-
-class WorkerPool:
-    """Worker processes that run untrusted queries and are killed when a query overruns.
-
-    Up to ``max_workers`` queries run at once; a runaway query occupies one worker until its
-    time limit kills it, so other sessions keep being served.
-    """
-
-    def __init__(self, spec: StoreSpec, max_workers: int = 4, start_timeout: float = 30.0) -> None:
-        self.spec = spec
-        self.max_workers = max(1, max_workers)
-        self.start_timeout = start_timeout
-        self._idle: queue.LifoQueue[_Worker] = queue.LifoQueue()
-        self._count = 0
-        self._lock = threading.Lock()
-        self._slots = threading.Semaphore(self.max_workers)
-        self._closed = False
-
-    def warm(self) -> None:
-        """Start one worker in the background so the first query does not wait for it."""
-        with self._lock:
-            if self._count:
-                return
-            self._count += 1
-        worker = _Worker(self.spec)
-        self._idle.put(worker)
-
-    def run(self, text: str, form: str, bindings: dict[str, Value], limit: int | None, timeout: float) -> QueryResult:
-        if not self._slots.acquire(timeout=max(0.0, timeout)):
-            raise QueryTimeoutError(f"the server is busy: no query worker became free within {timeout:g} s")
-        try:
-            worker = self._checkout()
-            try:
-                worker.wait_ready(self.start_timeout)
-            except QueryError:
-                self._discard(worker)
-                raise
-            try:
-                worker.send((text, form, bindings, limit))
-                if not worker.poll(timeout):
-                    self._discard(worker)
-                    raise QueryTimeoutError(
-                        f"the query was stopped after {timeout:g} s (the time limit); simplify it or add a LIMIT"
-                    )
-                reply = worker.recv()
-            except (EOFError, OSError, BrokenPipeError):
-                self._discard(worker)
-                raise BackendError("the query worker stopped unexpectedly (out of memory?); try a smaller query") from None
-            self._idle.put(worker)
-        finally:
-            self._slots.release()
-        if reply[0] == "ok":
-            return reply[1]
-        error_class = {"QuerySyntaxError": QuerySyntaxError, "QueryTimeoutError": QueryTimeoutError}.get(reply[1], BackendError)
-        raise error_class(reply[2])
-
-    def _checkout(self) -> _Worker:
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            if worker.alive():
-                return worker
-            self._discard(worker)
-        with self._lock:
-            self._count += 1
-        return _Worker(self.spec)
-
-    def _discard(self, worker: _Worker) -> None:
-        worker.kill()
-        with self._lock:
-            self._count -= 1
-
-    def close(self) -> None:
-        self._closed = True
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                break
-            with contextlib.suppress(Exception):
-                worker.send(None)
-            worker.kill()
-
-
-# --------------------------------------------------------------------------------------------
-# Backends
-# --------------------------------------------------------------------------------------------
-
-
-class Backend:
-    """The interface the runner uses."""
+class Backend(ABC):
+    """The interface the runner uses: ``execute`` a bound query, ``close`` when done."""
 
     description = "backend"
 
-    def run_trusted(self, text: str, form: str, bindings: dict[str, Value], limit: int | None) -> QueryResult:
-        raise NotImplementedError
+    @abstractmethod
+    def execute(self, query: BoundQuery, *, limit: int | None, timeout: float | None = None) -> QueryResult:
+        """Run a bound query keeping at most ``limit`` rows; a trusted one if ``timeout`` is None, else an
+        untrusted one stopped after ``timeout`` seconds (see the module's docstring)."""
 
-    def run_untrusted(self, info: QueryInfo, bindings: dict[str, Value], limit: int | None, timeout: float) -> QueryResult:
-        raise NotImplementedError
+    def run_trusted(self, text: str, form: str | None = None, bindings: Mapping[str, Value] | None = None,
+                    limit: int | None = None) -> QueryResult:
+        """A trusted query given as text and Values: the older entry point, kept for the callers in
+        councilkg.explore until they call ``Runner.lookup``. ``form`` is read from the text (the argument
+        is ignored)."""
+        return self.execute(bind_query(text, bindings), limit=limit)
 
+    @abstractmethod
     def close(self) -> None:
-        pass
+        """Release the store handle, worker processes or connections."""
 
 
 class EmbeddedBackend(Backend):
-    """An embedded pyoxigraph store: a store folder opened read-only, or a Store object (tests, tools)."""
+    """An embedded pyoxigraph store: a store folder opened read-only, or a Store object (tests, tools).
+
+    Untrusted queries run in up to ``max_workers`` worker processes (default: ``settings.default_workers``).
+    """
 
     def __init__(self, store: ReadOnlyStore | ox.Store | StoreFolder | Path | str, max_workers: int | None = None) -> None:
         if isinstance(store, (str, Path, StoreFolder)):
@@ -271,7 +72,7 @@ class EmbeddedBackend(Backend):
         self._handle = store
         self._pool: WorkerPool | None = None
         self._pool_lock = threading.Lock()
-        self.max_workers = max_workers or max(2, min(8, (os.cpu_count() or 2) * 2))
+        self.max_workers = max_workers or default_workers()
         if isinstance(store, ReadOnlyStore):
             self.description = f"embedded store {store.folder.root}"
         else:
@@ -279,15 +80,21 @@ class EmbeddedBackend(Backend):
 
     @property
     def folder(self) -> StoreFolder | None:
+        """The store folder, if the store is one (not an in-memory Store)."""
         return self._handle.folder if isinstance(self._handle, ReadOnlyStore) else None
 
+    @property
+    def generation(self) -> Path | None:
+        """The store folder's generation this process has open for trusted queries (None before the first
+        query, or for an in-memory Store)."""
+        return self._handle.path if isinstance(self._handle, ReadOnlyStore) else None
+
     def store(self) -> ox.Store:
+        """The pyoxigraph Store trusted queries run on (a store folder's current generation)."""
         return self._handle.store() if isinstance(self._handle, ReadOnlyStore) else self._handle
 
-    def run_trusted(self, text: str, form: str, bindings: dict[str, Value], limit: int | None) -> QueryResult:
-        return execute_on_store(self.store(), text, form, bindings, limit)
-
     def pool(self) -> WorkerPool:
+        """The worker processes for untrusted queries, started on first use."""
         with self._pool_lock:
             if self._pool is None:
                 if isinstance(self._handle, ReadOnlyStore):
@@ -298,8 +105,10 @@ class EmbeddedBackend(Backend):
                 self._pool = WorkerPool(spec, max_workers=self.max_workers)
             return self._pool
 
-    def run_untrusted(self, info: QueryInfo, bindings: dict[str, Value], limit: int | None, timeout: float) -> QueryResult:
-        return self.pool().run(info.text, info.form, bindings, limit, timeout)
+    def execute(self, query: BoundQuery, *, limit: int | None, timeout: float | None = None) -> QueryResult:
+        if timeout is None:
+            return execute_on_store(self.store(), query, limit)
+        return self.pool().run(query, limit, timeout)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -314,22 +123,33 @@ class RemoteBackend(Backend):
 
     Canned queries read the union of the named graphs as their default graph, so configure the
     endpoint that way (``oxigraph serve --union-default-graph``; Fuseki ``unionDefaultGraph``).
+    ``timeout`` is the client's time limit for trusted queries; a user's query brings its own.
     """
 
     MAX_RESPONSE_BYTES = 200_000_000
+    TRUSTED_TIMEOUT = 30.0
 
-    def __init__(self, endpoint: str, timeout: float = 30.0, session: Any = None) -> None:
-        import requests
+    def __init__(self, endpoint: str, timeout: float = TRUSTED_TIMEOUT, session: Any = None) -> None:
+        import requests  # here, not at the top: ~0.1 s of start-up that the embedded store never needs
 
         self.endpoint = endpoint
         self.timeout = timeout
         self.session = session or requests.Session()
         self.description = f"SPARQL endpoint {endpoint}"
 
-    def _post(self, text: str, form: str, timeout: float) -> Any:
-        import requests
+    def execute(self, query: BoundQuery, *, limit: int | None, timeout: float | None = None) -> QueryResult:
+        body = self._post(query.text, query.form, self.timeout if timeout is None else timeout)
+        build = from_ntriples if query.form in GRAPH_FORMS else from_sparql_json
+        return build(body, query.form, limit, query.text)
 
-        accept = "application/n-triples" if form in ("CONSTRUCT", "DESCRIBE") else "application/sparql-results+json"
+    def close(self) -> None:
+        self.session.close()
+
+    def _post(self, text: str, form: str, timeout: float) -> bytes:
+        """The endpoint's answer to the query, read within timeout seconds and MAX_RESPONSE_BYTES."""
+        import requests  # lazily, as in __init__
+
+        accept = "application/n-triples" if form in GRAPH_FORMS else "application/sparql-results+json"
         try:
             response = self.session.post(
                 self.endpoint, data=text.encode("utf-8"), timeout=timeout, stream=True,
@@ -361,48 +181,10 @@ class RemoteBackend(Backend):
             raise BackendError(f"the endpoint answered HTTP {response.status_code}: {message}")
         return bytes(body)
 
-    def _run(self, text: str, form: str, limit: int | None, timeout: float) -> QueryResult:
-        import json
-
-        started = time.perf_counter()
-        body = self._post(text, form, timeout)
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            rows = []
-            truncated = False
-            for triple in ox.parse(body, format=ox.RdfFormat.N_TRIPLES):
-                if limit is not None and len(rows) >= limit:
-                    truncated = True
-                    break
-                rows.append((Value.from_term(triple.subject), Value.from_term(triple.predicate), Value.from_term(triple.object)))
-            return QueryResult(form, ["subject", "predicate", "object"], rows, truncated=truncated, limit=limit,
-                               elapsed=time.perf_counter() - started, query=text)
-        try:
-            doc = json.loads(body)
-        except ValueError:
-            raise BackendError("the endpoint did not answer with SPARQL JSON results") from None
-        if "boolean" in doc:
-            return QueryResult("ASK", [], boolean=bool(doc["boolean"]), elapsed=time.perf_counter() - started, query=text)
-        columns = list(doc.get("head", {}).get("vars", []))
-        bindings = doc.get("results", {}).get("bindings", [])
-        truncated = limit is not None and len(bindings) > limit
-        if truncated:
-            bindings = bindings[:limit]
-        rows = [tuple(Value.from_json_binding(b[c]) if c in b else None for c in columns) for b in bindings]
-        return QueryResult(form, columns, rows, truncated=truncated, limit=limit, elapsed=time.perf_counter() - started,
-                           query=text)
-
-    def run_trusted(self, text: str, form: str, bindings: dict[str, Value], limit: int | None) -> QueryResult:
-        info = analyse(text)
-        query = inject_values(info, {name: value.n3() for name, value in bindings.items()})
-        return self._run(query, form, limit, self.timeout)
-
-    def run_untrusted(self, info: QueryInfo, bindings: dict[str, Value], limit: int | None, timeout: float) -> QueryResult:
-        query = inject_values(info, {name: value.n3() for name, value in bindings.items()})
-        return self._run(query, info.form, limit, timeout)
-
 
 def backend_for(settings: Settings, factory: Callable[[str], Backend] | None = None) -> Backend:
-    """The backend the CLI and app use: the settings' endpoint if they name one, else the embedded store."""
+    """The backend the CLI and app use: the settings' endpoint if they name one, else the embedded store
+    with ``settings.workers`` worker processes."""
     if settings.endpoint:
         return (factory or RemoteBackend)(settings.endpoint)
     return EmbeddedBackend(ReadOnlyStore(StoreFolder(settings.store)), max_workers=settings.workers)

@@ -2,7 +2,8 @@
 
 A council can be given as an IRI, a GSS code or a name ("Croydon", "croydon council"); a person
 by IRI or name ("Rob Henderson" finds Robert Henderson through his name variant). An unknown or
-ambiguous value is an error that lists the candidates, never a silent guess.
+ambiguous value is an error that lists the candidates, never a silent guess. The look-ups behind
+this are SPARQL files in queries/internal/ (``catalogue.internal``), each saying what it answers.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from dataclasses import dataclass
 
 from councilkg.errors import ParameterError
 from councilkg.model import concepts, iris
-from councilkg.model.dates import parse_partial_date
+from councilkg.model.dates import PartialDate, parse_partial_date
+from councilkg.query.catalogue import internal
 from councilkg.query.results import QueryResult, Value
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 _IRI_RE = re.compile(r"^<?(https?://[^\s<>\"{}|^`\\]+)>?$")
 _INT_RE = re.compile(r"^[+-]?\d+$")
 
@@ -33,35 +34,6 @@ NOUN_FOR_TYPE = {"council": "council", "person": "person", "organisation": "orga
 
 # A trusted query function: (sparql, bindings) -> QueryResult
 QueryFn = Callable[[str, dict[str, Value]], QueryResult]
-
-_PREFIXES = iris.sparql_prefixes(["ckg", "rdfs", "skos", "rdf"])
-
-_EXISTS = _PREFIXES + """
-SELECT ?node ?class ?any WHERE { ?node ?p ?o . FILTER(?class = ?any || EXISTS { ?node rdf:type ?class }) } LIMIT 1"""
-
-_EXACT = _PREFIXES + """
-SELECT DISTINCT ?node ?label ?text ?class ?any WHERE {
-  { ?node rdfs:label ?name } UNION { ?node skos:altLabel ?name } UNION { ?node skos:prefLabel ?name }
-  UNION { ?node ckg:gssCode ?name } UNION { ?node ckg:formerGssCode ?name }
-  FILTER(LCASE(STR(?name)) = ?text)
-  FILTER(?class = ?any || EXISTS { ?node rdf:type ?class })
-  OPTIONAL { ?node rdfs:label ?label }
-}"""
-
-_CONTAINS = _PREFIXES + """
-SELECT DISTINCT ?node ?label ?name ?text ?class ?any WHERE {
-  { ?node rdfs:label ?name } UNION { ?node skos:altLabel ?name } UNION { ?node skos:prefLabel ?name }
-  FILTER(CONTAINS(LCASE(STR(?name)), ?text))
-  FILTER(?class = ?any || EXISTS { ?node rdf:type ?class })
-  OPTIONAL { ?node rdfs:label ?label }
-} LIMIT 200"""
-
-_ALL_LABELS = _PREFIXES + """
-SELECT DISTINCT ?node ?label ?class WHERE {
-  ?node rdf:type ?class ; rdfs:label ?label .
-} LIMIT 5000"""
-
-_REGIONS = _PREFIXES + "SELECT DISTINCT ?region WHERE { ?council ckg:region|ckg:ofstedRegion ?region }"
 
 _ANY = "urn:councilkg:any-class"
 
@@ -87,11 +59,11 @@ class Resolver:
                 raise ParameterError(name, f"{exc}; give a date as YYYY-MM-DD") from None
             if date.precision != "day":
                 raise ParameterError(name, f"{text!r} is not a full date; give YYYY-MM-DD (for example {date.earliest})")
-            return Value.literal(date.iso(), XSD + "date")
+            return _date_value(date)
         if kind == "integer":
             if not _INT_RE.match(text):
                 raise ParameterError(name, f"{text!r} is not a whole number")
-            return Value.literal(str(int(text)), XSD + "integer")
+            return _integer_value(text)
         if kind == "role":
             concept = concepts.match("role", text)
             if concept is None:
@@ -111,31 +83,33 @@ class Resolver:
         iri_match = _IRI_RE.match(text)
         if iri_match:
             node = Value.iri(iri_match.group(1))
-            if not self.query(_EXISTS, {"node": node, **scope}).rows:
+            if not self.query(internal("node_exists"), {"node": node, **scope}).rows:
                 raise ParameterError(name, f"no {noun} with the IRI <{node.value}> is in the graph")
             return node
         if kind == "council" and iris.GSS_RE.match(text.upper()):
             text = text.upper()
         lowered = " ".join(text.replace("\u2019", "'").lower().split())
-        exact = self._candidates(_EXACT, lowered, scope)
+        exact = self._candidates(internal("nodes_named"), lowered, scope)
         if len(exact) == 1:
             return Value.iri(exact[0][1])
         if len(exact) > 1:
             raise ParameterError(name, f"{text!r} is ambiguous: it names {len(exact)} {noun}s; give one of these (IRI or full name):",
                                  exact)
-        partial = self._candidates(_CONTAINS, lowered, scope, word_start=lowered) if len(lowered) >= 3 else []
+        partial = []
+        if len(lowered) >= 3:
+            partial = self._candidates(internal("nodes_with_name_containing"), lowered, scope, word_start=lowered)
         if len(partial) == 1:
             return Value.iri(partial[0][1])
         if len(partial) > 1:
             raise ParameterError(name, f"{text!r} matches {len(partial)} {noun}s; give one of these (IRI or full name):", partial)
-        labels = self._candidates(_ALL_LABELS, "", {"class": cls}) if kind != "entity" else []
+        labels = self._candidates(internal("labelled_nodes_of_class"), "", {"class": cls}) if kind != "entity" else []
         close = difflib.get_close_matches(text.lower(), [label.lower() for label, _ in labels], n=8, cutoff=0.5)
         suggestions = [(label, iri) for label, iri in labels if label.lower() in close]
         message = f"no {noun} called {text!r} is in the graph"
         raise ParameterError(name, message + ("; did you mean:" if suggestions else ""), suggestions)
 
     def _region(self, name: str, text: str) -> Value:
-        regions = sorted({row["region"] for row in self.query(_REGIONS, {}).strings()})
+        regions = sorted({row["region"] for row in self.query(internal("regions"), {}).strings()})
         for region in regions:
             if region.lower() == " ".join(text.lower().split()):
                 return Value.literal(region)
@@ -166,9 +140,17 @@ def guess_value(text: str) -> Value:
     try:
         date = parse_partial_date(text)
         if date.precision == "day":
-            return Value.literal(date.iso(), XSD + "date")
+            return _date_value(date)
     except ValueError:
         pass
     if _INT_RE.match(text):
-        return Value.literal(str(int(text)), XSD + "integer")
+        return _integer_value(text)
     return Value.literal(text)
+
+
+def _date_value(date: PartialDate) -> Value:
+    return Value.literal(date.iso(), iris.xsd.date.value)
+
+
+def _integer_value(text: str) -> Value:
+    return Value.literal(str(int(text)), iris.xsd.integer.value)

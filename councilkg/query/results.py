@@ -1,4 +1,10 @@
-"""Typed query results, independent of the backend that produced them, and their output formats."""
+"""Typed query results, independent of the backend that produced them: building them, and their output formats.
+
+Every backend builds its result here, whatever the engine answered with: pyoxigraph's solutions,
+boolean or triples (``from_oxigraph``), or an endpoint's SPARQL JSON results or N-Triples
+(``from_sparql_json``, ``from_ntriples``). The row cap is applied in one place (``_capped``): at
+most ``limit`` rows are kept, and ``truncated`` says there were more.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,28 @@ import csv
 import datetime as dt
 import decimal
 import io
+import itertools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pyoxigraph as ox
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-_INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
-                                    "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong")}
+from councilkg.errors import BackendError
+from councilkg.model import iris
+
+_XSD_STRING = iris.xsd.string.value
+_XSD_DECIMAL = iris.xsd.decimal.value
+_XSD_FLOATS = (iris.xsd.double.value, iris.xsd.float.value)
+_XSD_BOOLEAN = iris.xsd.boolean.value
+_XSD_DATE = iris.xsd.date.value
+_INTEGER_TYPES = frozenset(iris.xsd[t].value for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                                       "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                                                       "unsignedInt", "unsignedLong"))
+#: the query forms whose result is triples (given as subject, predicate, object rows)
+GRAPH_FORMS = ("CONSTRUCT", "DESCRIBE")
+TRIPLE_COLUMNS = ["subject", "predicate", "object"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +65,7 @@ class Value:
 
     @classmethod
     def literal(cls, value: str, datatype: str | None = None, lang: str | None = None) -> Value:
-        return cls("literal", value, None if lang else (datatype or XSD + "string"), lang)
+        return cls("literal", value, None if lang else (datatype or _XSD_STRING), lang)
 
     def to_term(self) -> ox.NamedNode | ox.Literal | ox.BlankNode:
         if self.kind == "iri":
@@ -56,7 +75,7 @@ class Value:
         if self.kind == "literal":
             if self.lang:
                 return ox.Literal(self.value, language=self.lang)
-            return ox.Literal(self.value, datatype=ox.NamedNode(self.datatype or XSD + "string"))
+            return ox.Literal(self.value, datatype=ox.NamedNode(self.datatype or _XSD_STRING))
         raise TypeError("a quoted triple cannot be bound as a parameter")
 
     def n3(self) -> str:
@@ -70,13 +89,13 @@ class Value:
         try:
             if self.datatype in _INTEGER_TYPES:
                 return int(self.value)
-            if self.datatype == XSD + "decimal":
+            if self.datatype == _XSD_DECIMAL:
                 return decimal.Decimal(self.value)
-            if self.datatype in (XSD + "double", XSD + "float"):
+            if self.datatype in _XSD_FLOATS:
                 return float(self.value)
-            if self.datatype == XSD + "boolean":
+            if self.datatype == _XSD_BOOLEAN:
                 return self.value in ("true", "1")
-            if self.datatype == XSD + "date":
+            if self.datatype == _XSD_DATE:
                 return dt.date.fromisoformat(self.value)
         except (ValueError, decimal.InvalidOperation):
             return self.value
@@ -93,7 +112,7 @@ class Value:
         out = {"type": "literal", "value": self.value}
         if self.lang:
             out["xml:lang"] = self.lang
-        elif self.datatype and self.datatype != XSD + "string":
+        elif self.datatype and self.datatype != _XSD_STRING:
             out["datatype"] = self.datatype
         return out
 
@@ -107,7 +126,7 @@ class Value:
         if kind == "triple":
             return cls("triple", json.dumps(binding["value"]))
         lang = binding.get("xml:lang")
-        datatype = None if lang else binding.get("datatype", XSD + "string")
+        datatype = None if lang else binding.get("datatype", _XSD_STRING)
         return cls("literal", binding["value"], datatype, lang)
 
     def __str__(self) -> str:
@@ -123,13 +142,13 @@ class QueryResult:
     rows: list[tuple[Value | None, ...]] = field(default_factory=list)
     boolean: bool | None = None
     truncated: bool = False
-    limit: int | None = None
-    elapsed: float = 0.0
-    query: str = ""
+    limit: int | None = None  # the row cap it ran under (None: none)
+    elapsed: float = 0.0  # seconds, set by the runner
+    query: str = ""  # the SPARQL the engine ran, parameters bound
 
     @property
     def is_graph(self) -> bool:
-        return self.form in ("CONSTRUCT", "DESCRIBE")
+        return self.form in GRAPH_FORMS
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -193,6 +212,67 @@ class QueryResult:
         if self.truncated:
             text += f"; truncated at the limit of {self.limit:,}: there are more"
         return text
+
+
+
+# --------------------------------------------------------------------------------------------
+# Building a result from an engine's answer
+# --------------------------------------------------------------------------------------------
+
+Row = tuple[Value | None, ...]
+
+
+def from_oxigraph(answer: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, form: str, limit: int | None,
+                  text: str) -> QueryResult:
+    """The result of pyoxigraph's answer to ``text``, a query of this form: rows are read up to the cap."""
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult("ASK", [], boolean=bool(answer), query=text)
+    if isinstance(answer, ox.QuerySolutions):
+        columns = [v.value for v in answer.variables]
+        width = range(len(columns))
+        rows = (tuple(None if (t := solution[i]) is None else Value.from_term(t) for i in width) for solution in answer)
+        return _capped(form, columns, rows, limit, text)
+    return _capped(form, TRIPLE_COLUMNS, (_triple_row(triple) for triple in answer), limit, text)
+
+
+def from_sparql_json(body: bytes, form: str, limit: int | None, text: str) -> QueryResult:
+    """The result of an endpoint's SPARQL 1.1 Query Results JSON answer to ``text`` (a SELECT or an ASK)."""
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict):
+        raise BackendError("the endpoint did not answer with SPARQL JSON results")
+    if "boolean" in doc:
+        return QueryResult("ASK", [], boolean=bool(doc["boolean"]), query=text)
+    columns = list(doc.get("head", {}).get("vars", []))
+    bindings = doc.get("results", {}).get("bindings", [])
+    rows = (tuple(Value.from_json_binding(b[c]) if c in b else None for c in columns) for b in bindings)
+    return _capped(form, columns, rows, limit, text)
+
+
+def from_ntriples(body: bytes, form: str, limit: int | None, text: str) -> QueryResult:
+    """The result of an endpoint's N-Triples answer to ``text`` (a CONSTRUCT or a DESCRIBE)."""
+    triples = ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+    try:
+        return _capped(form, TRIPLE_COLUMNS, (_triple_row(triple) for triple in triples), limit, text)
+    except SyntaxError as exc:
+        raise BackendError(f"the endpoint did not answer with N-Triples: {exc}") from None
+
+
+def _triple_row(triple: ox.Triple | ox.Quad) -> Row:
+    return Value.from_term(triple.subject), Value.from_term(triple.predicate), Value.from_term(triple.object)
+
+
+def _capped(form: str, columns: list[str], rows: Iterable[Row], limit: int | None, text: str) -> QueryResult:
+    """At most ``limit`` of the rows (all of them when limit is None), flagged ``truncated`` when there were more."""
+    if limit is None:
+        kept, truncated = list(rows), False
+    else:
+        kept = list(itertools.islice(rows, limit + 1))
+        truncated = len(kept) > limit
+        del kept[limit:]
+    return QueryResult(form, columns, kept, truncated=truncated, limit=limit, query=text)
 
 
 def _short(value: Value | None, width: int) -> str:
