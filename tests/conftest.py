@@ -37,9 +37,9 @@ def seed_store(curated: list[GraphPayload]) -> ox.Store:
 
 @pytest.fixture
 def runner(seed_store: ox.Store) -> Iterator[Runner]:
-    backend = EmbeddedBackend(seed_store)
-    yield Runner(backend)
-    backend.close()
+    runner = Runner(EmbeddedBackend(seed_store))
+    yield runner
+    runner.close()
 
 
 @pytest.fixture
@@ -76,14 +76,17 @@ def sorted_nquads(store: ox.Store) -> list[str]:
     return sorted(store.dump(format=ox.RdfFormat.N_QUADS).decode().splitlines())
 
 
+def cli_env_for(root: Path) -> dict[str, str]:
+    """Environment for CLI subprocesses run in ``root``: a private store there, no endpoint."""
+    env = {k: v for k, v in os.environ.items() if k != "COUNCILKG_ENDPOINT"}
+    env.update(COUNCILKG_STORE=str(root / "store"), PYTHONPATH=str(ROOT))
+    return env
+
+
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """Environment for CLI subprocesses: a private store, run from an unrelated directory."""
-    env = dict(os.environ)
-    env["COUNCILKG_STORE"] = str(tmp_path / "store")
-    env.pop("COUNCILKG_ENDPOINT", None)
-    env["PYTHONPATH"] = str(ROOT)
-    return env
+    return cli_env_for(tmp_path)
 
 
 HOSTILE = FIXTURES / "app" / "hostile-labels.yaml"

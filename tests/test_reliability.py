@@ -9,7 +9,6 @@ tests share one store, built once; each leaves it holding what it held.
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import threading
@@ -21,14 +20,13 @@ import pytest
 import requests
 
 from councilkg.errors import QueryTimeoutError
-from councilkg.paths import ROOT
 from councilkg.query import catalogue
 from councilkg.query.backends import EmbeddedBackend
 from councilkg.query.runner import Runner
 from councilkg.settings import Settings
 from councilkg.store import ReadOnlyStore, StoreFolder
 
-from .conftest import CLI, free_port
+from .conftest import CLI, cli_env_for, free_port
 
 pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]
 
@@ -69,8 +67,7 @@ def workplace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     """An unrelated folder to run the CLI in, its environment (a private store there), and that store,
     built once for the module's tests."""
     root = tmp_path_factory.mktemp("reliability")
-    env = {k: v for k, v in os.environ.items() if k != "COUNCILKG_ENDPOINT"}
-    env.update(COUNCILKG_STORE=str(root / "store"), PYTHONPATH=str(ROOT))
+    env = cli_env_for(root)
     done = _cli(env, root, "load", "-q")
     assert done.returncode == 0, done.stderr
     return root, env, StoreFolder(env["COUNCILKG_STORE"])

@@ -7,7 +7,6 @@ one gets its own.
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
 import subprocess
 import time
@@ -18,12 +17,12 @@ import pytest
 import requests
 
 from councilkg.cli.serve import oxigraph_binary
-from councilkg.paths import CURATED_DIR, ROOT
+from councilkg.paths import CURATED_DIR
 from councilkg.query import catalogue
 from councilkg.query.backends import RemoteBackend
 from councilkg.query.runner import Runner
 
-from .conftest import CLI, free_port
+from .conftest import CLI, cli_env_for, free_port
 
 pytestmark = pytest.mark.timeout(600)
 
@@ -81,8 +80,7 @@ def oxigraph_server(tmp_path: Path) -> Iterator[str]:
 def workplace(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
     """An unrelated folder to run the CLI in, and its environment (a private store there), for the module."""
     root = tmp_path_factory.mktemp("remote")
-    env = {k: v for k, v in os.environ.items() if k != "COUNCILKG_ENDPOINT"}
-    env.update(COUNCILKG_STORE=str(root / "store"), PYTHONPATH=str(ROOT))
+    env = cli_env_for(root)
     return root, env
 
 
