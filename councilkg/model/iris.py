@@ -27,7 +27,6 @@ ID = BASE + "id/"
 ONTOLOGY_IRI = BASE + "ontology"
 CKG = ONTOLOGY_IRI + "#"
 CONCEPT = ID + "concept/"
-ONTOLOGY_GRAPH = ID + "graph/ontology"
 
 NAMESPACES: dict[str, str] = {
     "ckg": CKG,

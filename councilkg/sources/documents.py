@@ -35,7 +35,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
-from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos
+from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos, xsd
 from councilkg.store import GraphPayload
 
 MAX_BYTES = 5_000_000
@@ -56,7 +56,6 @@ Progress = Callable[[str], None]
 CANDIDATE_LABEL_VALUE = 60
 # what the loader needs to know of the graph: types, names and variants, and curated sources' file names
 NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.fileName)
-XSD = iris.xsd
 
 
 @dataclass
@@ -347,7 +346,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     add(graph, ckg.fileName, _lit(path.name))
     add(graph, ckg.documentType, iris.concept("document-type", meta.get("type", "other")))
     if meta.get("date"):
-        add(graph, dcterms.date, _lit(meta["date"], XSD.date))
+        add(graph, dcterms.date, _lit(meta["date"], xsd.date))
     if meta.get("meeting"):
         add(graph, dcterms.description, _lit(f"Meeting: {meta['meeting']}"))
     curated = index.files.get(path.name)
@@ -360,9 +359,9 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         add(p.node, RDF_TYPE, ckg.Passage)
         add(p.node, rdfs.label, _lit(f"{meta['title']}, passage {p.number}"))
         add(p.node, ckg.passageOf, graph)
-        add(p.node, ckg.passageNumber, _lit(p.number, XSD.integer))
-        add(p.node, ckg.startOffset, _lit(p.start, XSD.integer))
-        add(p.node, ckg.endOffset, _lit(p.end, XSD.integer))
+        add(p.node, ckg.passageNumber, _lit(p.number, xsd.integer))
+        add(p.node, ckg.startOffset, _lit(p.start, xsd.integer))
+        add(p.node, ckg.endOffset, _lit(p.end, xsd.integer))
         add(p.node, ckg.passageText, _lit(p.text))
         if pattern is None:
             continue
@@ -380,7 +379,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         for s, pr, o in ((node, RDF_TYPE, ckg.CandidateFact), (node, rdfs.label, _lit(f"Candidate {c.kind}: {value}")),
                          (node, ckg.candidateKind, _lit(c.kind)),
                          (node, ckg.candidateValue, _lit(c.value)), (node, ckg.evidence, c.passage.node),
-                         (node, ckg.confidence, _lit(f"{c.confidence:.2f}", XSD.decimal)), (node, dcterms.source, graph)):
+                         (node, ckg.confidence, _lit(f"{c.confidence:.2f}", xsd.decimal)), (node, dcterms.source, graph)):
             candidates.append(Quad(s, pr, o, candidates_graph))
         if c.subject is not None:
             candidates.append(Quad(node, ckg.candidateSubject, c.subject, candidates_graph))
