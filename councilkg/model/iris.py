@@ -146,7 +146,7 @@ _DECLARATIONS = frozenset(NamedNode(_OWL + kind) for kind in ("Class", "ObjectPr
 
 
 def _ontology_terms() -> list[str]:
-    """The ckg: classes and properties ontology/councilkg.ttl declares (a few milliseconds to read)."""
+    """The ckg: classes and properties ontology/councilkg.ttl declares (read once, on first use: docs/performance.md)."""
     return [t.subject.value[len(CKG):] for t in parse(path=str(ONTOLOGY_FILE), format=RdfFormat.TURTLE)
             if t.predicate == RDF_TYPE and t.object in _DECLARATIONS and isinstance(t.subject, NamedNode)
             and t.subject.value.startswith(CKG)]
