@@ -24,6 +24,7 @@ with a warning naming it; the other files load.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
@@ -36,8 +37,12 @@ from pyoxigraph import Literal, NamedNode, Quad
 from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos, xsd
+from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.store import GraphPayload
 
+#: the kinds of graph a document's passages and mentions, and the facts proposed from it, go in
+DOCUMENTS = GraphKind("documents", order=40)
+CANDIDATES = GraphKind("candidates", order=70)  # after every kind of fact: proposals, not facts
 MAX_BYTES = 5_000_000
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 ENCODINGS = ("utf-8", "utf-16", "cp1252")
@@ -172,8 +177,6 @@ _RANGE = rf"{_DAY}\s+(?:{_MONTH}\s+)?(?:(\d{{4}})\s+)?(?:to|-|–|and)\s+(?:the\
 
 def _iso(day: str, month: str, year: str) -> str | None:
     try:
-        import datetime as dt
-
         return dt.date(int(year), MONTHS[month.lower()], int(day)).isoformat()
     except (ValueError, KeyError):
         return None
@@ -391,8 +394,8 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
               Quad(candidates_graph, dcterms.title, _lit(title), candidates_graph),
               Quad(candidates_graph, ckg.documentType, iris.concept("document-type", "other"), candidates_graph),
               Quad(candidates_graph, dcterms.source, graph, candidates_graph)]
-    return [GraphPayload(graph, meta["title"][:80], "documents", str(path), digest, quads),
-            GraphPayload(candidates_graph, title, "candidates", str(path), digest, header + candidates)]
+    return [GraphPayload(graph, meta["title"][:80], DOCUMENTS.name, str(path), digest, quads),
+            GraphPayload(candidates_graph, title, CANDIDATES.name, str(path), digest, header + candidates)]
 
 
 def _norm_keep_offsets(text: str) -> str:
@@ -422,3 +425,37 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
         say(f"document {path.name}")
         payloads.extend(load_document(path, text, index, pattern))
     return payloads, warnings
+
+
+# --------------------------------------------------------------------------------------------
+# The source kind
+# --------------------------------------------------------------------------------------------
+
+
+def _read(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
+    """Every folder's documents, knowing the names the payloads read before and the store added to hold."""
+    known = [q for p in reading.earlier for q in p.quads if q.predicate in NAME_PREDICATES]
+    if reading.existing is not None:
+        loading = reading.loading()
+        known += [q for predicate in NAME_PREDICATES for q in reading.existing.quads_for_pattern(None, predicate, None, None)
+                  if q.graph_name not in loading]
+    payloads: list[GraphPayload] = []
+    warnings: list[str] = []
+    for path in inputs["documents"]:
+        reading.say(f"reading documents in {path}")
+        found, notes = load_documents(path, progress=reading.say, known=known)
+        payloads.extend(found)
+        warnings.extend(notes)
+    return payloads, warnings
+
+
+KIND = SourceKind(
+    name="documents",
+    reads="folders of documents: passages, mentions and proposed facts",
+    options=(Option("--documents", "a folder of documents to ingest; repeatable", check_help="also check this folder of documents",
+                    metavar="DIR", input="documents"),),
+    read=_read,
+    graphs=(DOCUMENTS, CANDIDATES),
+    replaces=(DOCUMENTS.name, CANDIDATES.name),  # a load replaces the documents loaded before: give every folder at once
+    needs_store=True,
+)

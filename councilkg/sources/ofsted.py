@@ -20,6 +20,7 @@ document, is one node; where releases disagree on a value both values are kept, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import re
@@ -34,8 +35,12 @@ from councilkg.errors import LayoutError, LoadError, Problem
 from councilkg.model import concepts, iris
 from councilkg.model.dates import PartialDate, parse_partial_date
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, org, prov, rdfs, skos
+from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.store import GraphPayload
 
+#: the kinds of graph an official release's facts and the authority lookup go in
+RELEASES = GraphKind("ofsted", order=20)
+LOOKUP = GraphKind("lookup", order=30, shapes=True)
 OGL = NamedNode("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
 OFSTED = iris.organisation("ofsted")
 #: the most characters a cell of an Ofsted table that the loader reads may hold (the official tables' longest hold a
@@ -99,7 +104,7 @@ def _blank(value: Any) -> bool:
 
 def read_workbook(path: Path) -> Workbook:
     """Read every sheet of an ODS/XLSX workbook, or a CSV as one sheet named after the file."""
-    import pandas as pd
+    import pandas as pd  # here, not at the top: pandas takes a while to import, and only a workbook needs it
 
     if not path.is_file():
         raise LoadError.single(path, "no such file")
@@ -557,8 +562,6 @@ class AuthorityIndex:
 
 
 def lookup_rows(path: Path) -> list[dict[str, str]]:
-    import csv
-
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -638,7 +641,7 @@ def load_lookup(path: Path) -> GraphPayload:
         if atype:
             add(council, ckg.authorityType, atype.node)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return GraphPayload(graph, "Local authority lookup (la_lookup.csv)", "lookup", str(path), digest, _dedupe(quads))
+    return GraphPayload(graph, "Local authority lookup (la_lookup.csv)", LOOKUP.name, str(path), digest, _dedupe(quads))
 
 
 # --------------------------------------------------------------------------------------------
@@ -821,7 +824,7 @@ def _release_graph(book: Workbook, records: list[InspectionRecord], index: Autho
                   if first.pre_restructure else "no authority of that name in the lookup or the other sources")
         warnings.append(f"{book.path.name}: {first.table.where(first.row)}: skipped {len(rows)} inspection(s) of "
                         f"{name!r}: {reason}")
-    return GraphPayload(graph, title, "ofsted", str(book.path), book.digest, _dedupe(quads))
+    return GraphPayload(graph, title, RELEASES.name, str(book.path), book.digest, _dedupe(quads))
 
 
 def _is_broader(name: str, other: str) -> bool:
@@ -962,3 +965,52 @@ def context_from(quads: Iterable[Quad]) -> Context:
         graded = inspection in judged or itypes.get(inspection) not in ("monitoring-visit", "focused-visit", None)
         context.registry.add(KnownInspection(gss, key, published_day, day(started.get(inspection)), graded))
     return context
+
+
+# --------------------------------------------------------------------------------------------
+# The source kinds: the authority lookup, and Ofsted's tables
+# --------------------------------------------------------------------------------------------
+
+#: what the Ofsted loader needs to know of a store it adds to (see ``context_from``)
+CONTEXT_PREDICATES = {ckg.gssCode, rdfs.label, skos.altLabel, ckg.authorityStatus, ckg.inspectedAuthority, ckg.publicationDate,
+                      ckg.fieldworkStart, ckg.inspectionType, ckg.judgementOf}
+
+
+def _read_lookups(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
+    found = []
+    for path in inputs["lookups"]:
+        reading.say(f"reading authority lookup {path}")
+        found.append(load_lookup(path))
+    return found, []
+
+
+def _read_releases(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
+    """The tables, knowing the authorities and inspections of the payloads read before and of the store added to
+    (so each stays one node), and indexing the lookups the load is given."""
+    known = [q for p in reading.earlier for q in p.quads]
+    if reading.existing is not None:
+        loading = reading.loading()
+        known += [q for q in reading.existing.quads_for_pattern(None, None, None, None)
+                  if q.graph_name not in loading and q.predicate in CONTEXT_PREDICATES]
+    reading.say(f"reading Ofsted data: {', '.join(str(p) for p in inputs['ofsted'])}")
+    return load_ofsted(inputs["ofsted"], lookups=inputs["lookups"], context=context_from(known), progress=reading.say)
+
+
+LOOKUP_KIND = SourceKind(
+    name="lookup",
+    reads="authority lookups: codes, names, regions and types",
+    options=(Option("--lookup", "a local authority lookup CSV (la_lookup.csv); repeatable", check_help="also check this authority lookup",
+                    metavar="PATH", input="lookups"),),
+    read=_read_lookups,
+    graphs=(LOOKUP,),
+)
+
+KIND = SourceKind(
+    name="ofsted",
+    reads="Ofsted's inspection outcome tables, a graph a release",
+    options=(Option("--ofsted", "an Ofsted outcomes workbook (.ods) or table (.csv); repeatable",
+                    check_help="also check this Ofsted workbook or table", metavar="PATH", input="ofsted"),),
+    read=_read_releases,
+    graphs=(RELEASES,),
+    needs_store=True,
+)

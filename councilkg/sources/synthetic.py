@@ -14,17 +14,25 @@ authorities judged inadequate; recommendations, actions, credits and reported fi
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import random
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyoxigraph as ox
 from pyoxigraph import Literal, NamedNode, Quad
 
 from councilkg.model import iris
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, prov, rdfs, skos, time, xsd
-from councilkg.store import GraphPayload
+from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
+from councilkg.store import GraphPayload, gc_paused, tenths
 
+#: the kind of graph synthetic data goes in (a store may hold hundreds of them: doctor counts them)
+SYNTHETIC = GraphKind("synthetic", order=60, listed="summed")
+#: from this many synthetic triples the generation reports each tenth done (generating takes a while: see
+#: docs/performance.md)
+LONG_GENERATION = 1_000_000
 REGIONS = ["London", "South East", "South West", "East of England", "East Midlands", "West Midlands", "North West",
            "North East", "Yorkshire and the Humber"]
 TYPES = ["london-borough", "metropolitan-district", "unitary-authority", "county"]
@@ -334,19 +342,54 @@ def generate(triples: int, seed: int = 1) -> Iterator[GraphPayload]:
         before = len(release.quads)
         minutes = _authority_graphs(index, rng, seed, release, meetings, max(2, authorities // 4))
         total += len(minutes.quads) + len(release.quads) - before
-        yield GraphPayload(minutes.name, f"SYNTHETIC minutes {index:05d}", "synthetic", f"synthetic seed {seed}",
+        yield GraphPayload(minutes.name, f"SYNTHETIC minutes {index:05d}", SYNTHETIC.name, f"synthetic seed {seed}",
                            f"synthetic-{seed}-{index}", minutes.quads)
-    yield GraphPayload(release.name, f"SYNTHETIC release (seed {seed})", "synthetic", f"synthetic seed {seed}",
+    yield GraphPayload(release.name, f"SYNTHETIC release (seed {seed})", SYNTHETIC.name, f"synthetic seed {seed}",
                        f"synthetic-{seed}-release", release.quads)
 
 
 def write_nquads(path: Path, triples: int, seed: int = 1) -> int:
     """Write the synthetic graph to an N-Quads file; returns the number of quads written."""
-    import pyoxigraph as ox
-
     count = 0
     with path.open("wb") as handle:
         for payload in generate(triples, seed):
             count += len(payload.quads)
             handle.write(ox.serialize(payload.quads, format=ox.RdfFormat.N_QUADS))
     return count
+
+
+# --------------------------------------------------------------------------------------------
+# The source kind
+# --------------------------------------------------------------------------------------------
+
+
+def _read(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
+    triples, seed = inputs["synthetic"], inputs["synthetic_seed"]
+    reading.say(f"generating about {triples:,} synthetic triples (seed {seed}); they are marked synthetic")
+    report = tenths(reading.say, "generated") if triples >= LONG_GENERATION else None
+    payloads: list[GraphPayload] = []
+    generated = 0
+    with gc_paused():
+        for payload in generate(triples, seed):
+            payloads.append(payload)
+            generated += len(payload.quads)
+            if report is not None:
+                report(generated, triples)
+    return payloads, []
+
+
+def _from_args(args: argparse.Namespace) -> dict[str, int]:
+    return {"synthetic": getattr(args, "synthetic", 0), "synthetic_seed": getattr(args, "seed", 1)}
+
+
+KIND = SourceKind(
+    name="synthetic",
+    reads="generated synthetic data",
+    options=(Option("--synthetic", "also load about this many synthetic triples (benchmarks and scale tests; clearly marked synthetic)",
+                    metavar="TRIPLES", type=int, default=0),
+             Option("--seed", "seed of the synthetic data (default 1)", type=int, default=1)),
+    inputs={"synthetic": int, "synthetic_seed": lambda: 1},  # about this many triples (0: none), and the seed
+    from_args=_from_args,
+    read=_read,
+    graphs=(SYNTHETIC,),
+)
