@@ -11,9 +11,11 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from councilkg.cli.main import build_parser, settings_for
 from councilkg.model import iris
 from councilkg.paths import CURATED_DIR
 from councilkg.query import catalogue
+from councilkg.settings import DEFAULT_SERVE_TIMEOUT, SettingsError
 from councilkg.sources.build import curated_payloads
 from councilkg.store import StoreFolder, ontology_payload
 
@@ -45,6 +47,21 @@ def test_help_lists_the_commands(cli_env: dict[str, str], tmp_path: Path) -> Non
     for command in ("load", "validate", "query", "export", "stats"):
         assert command in out
     assert "--store" in run(["query", "--help"], cli_env, tmp_path).stdout
+
+
+def test_the_settings_come_from_the_environment_and_then_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    environ = {"COUNCILKG_SERVE_TIMEOUT": "7", "COUNCILKG_STORE": str(tmp_path / "env-store"), "COUNCILKG_WORKERS": "3"}
+    serve = settings_for(parser.parse_args(["serve"]), environ)
+    assert (serve.serve_timeout, serve.store, serve.workers) == (7, tmp_path / "env-store", 3)
+    serve = settings_for(parser.parse_args(["serve", "--timeout", "4", "--store", str(tmp_path / "mine")]), environ)
+    assert (serve.serve_timeout, serve.store) == (4, tmp_path / "mine")
+    assert settings_for(parser.parse_args(["serve"]), {}).serve_timeout == DEFAULT_SERVE_TIMEOUT
+    with pytest.raises(SystemExit):
+        parser.parse_args(["serve", "--help"])
+    assert "time limit per query (default: $COUNCILKG_SERVE_TIMEOUT, else 30)" in " ".join(capsys.readouterr().out.split())
+    with pytest.raises(SettingsError, match="COUNCILKG_SERVE_TIMEOUT='soon': not a number"):
+        settings_for(parser.parse_args(["serve"]), {"COUNCILKG_SERVE_TIMEOUT": "soon"})
 
 
 def test_a_missing_store_says_what_to_do(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,7 +26,7 @@ from councilkg.cli.doctor import check
 from councilkg.cli.serve import ReadOnlyEndpoint
 from councilkg.errors import CouncilKGError, ValidationFailed
 from councilkg.model import iris
-from councilkg.settings import Settings, SettingsError
+from councilkg.settings import DEFAULT_SERVE_TIMEOUT, Settings, SettingsError
 from councilkg.sources import registry
 from councilkg.sources.build import LoadPlan, collect_with_files, load
 from councilkg.sources.synthetic import write_nquads
@@ -99,10 +99,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise KeyboardInterrupt  # so that `finally` stops the Oxigraph servers too
 
     signal.signal(signal.SIGTERM, stop)
-    endpoint = ReadOnlyEndpoint(args.settings.store, host=args.host, port=args.port, timeout_s=args.timeout,
-                                log=not args.quiet)
+    timeout = args.settings.serve_timeout
+    endpoint = ReadOnlyEndpoint(args.settings.store, host=args.host, port=args.port, timeout_s=timeout, log=not args.quiet)
     print(f"read-only SPARQL endpoint at {endpoint.url} (store {endpoint.folder.root}; queries stop after "
-          f"{args.timeout} s; Ctrl-C to stop)", file=sys.stderr, flush=True)
+          f"{timeout} s; Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         endpoint.serve_forever()
     except KeyboardInterrupt:
@@ -398,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "after --timeout seconds; a new load is picked up without a restart.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
-    p.add_argument("--timeout", type=int, default=30, metavar="SECONDS", help="time limit per query (default 30)")
+    p.add_argument("--timeout", dest="serve_timeout", type=int, metavar="SECONDS",
+                   help=f"time limit per query (default: $COUNCILKG_SERVE_TIMEOUT, else {DEFAULT_SERVE_TIMEOUT})")
     p.add_argument("--quiet", "-q", action="store_true", help="no request log")
     p.set_defaults(func=cmd_serve)
 
@@ -441,6 +442,15 @@ def exit_code_for(error: CouncilKGError) -> int:
     return EXIT_USAGE if isinstance(error, SettingsError) else EXIT_FAIL
 
 
+def settings_for(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings a command runs with: the COUNCILKG_* variables (``environ``, else the process's), then the
+    command's own options (``--store``, ``--endpoint``, ``serve --timeout``). Raises SettingsError."""
+    store = getattr(args, "store", None)
+    return Settings.from_env(environ).with_(store=Path(store).expanduser() if store else None,
+                                            endpoint=getattr(args, "endpoint", None),
+                                            serve_timeout=getattr(args, "serve_timeout", None))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -449,9 +459,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     _apply_global_options(parser, args)
     try:
-        store = getattr(args, "store", None)
-        args.settings = Settings.from_env().with_(store=Path(store).expanduser() if store else None,
-                                                  endpoint=getattr(args, "endpoint", None))
+        args.settings = settings_for(args)
         return args.func(args)
     except CouncilKGError as exc:
         _err(str(exc))
