@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+import importlib
+import inspect
 import io
 import json
+import pkgutil
 import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
-from councilkg.cli.main import build_parser, settings_for
+import councilkg
+from councilkg.cli.main import build_parser, exit_code_for, settings_for
+from councilkg.errors import CouncilKGError, LoadError
 from councilkg.model import iris
 from councilkg.paths import CURATED_DIR
 from councilkg.query import catalogue
@@ -47,6 +52,29 @@ def test_help_lists_the_commands(cli_env: dict[str, str], tmp_path: Path) -> Non
     for command in ("load", "validate", "query", "export", "stats"):
         assert command in out
     assert "--store" in run(["query", "--help"], cli_env, tmp_path).stdout
+
+
+def _exception_classes(namespace: dict) -> list[type]:
+    """The exception classes a module or class body defines, with those nested in them."""
+    found = []
+    for value in namespace.values():
+        if inspect.isclass(value) and value.__module__.startswith("councilkg"):
+            if issubclass(value, BaseException):
+                found.append(value)
+            found += [c for c in _exception_classes(dict(vars(value))) if c.__qualname__.startswith(value.__qualname__ + ".")]
+    return found
+
+
+def test_every_exception_the_package_defines_derives_from_the_one_base() -> None:
+    """So the CLI's one ``except CouncilKGError`` (and its ``exit_code_for``) meets every error raised on purpose."""
+    defined: dict[str, type] = {}
+    for module in pkgutil.walk_packages(councilkg.__path__, "councilkg."):
+        loaded = importlib.import_module(module.name)
+        defined.update({f"{c.__module__}.{c.__qualname__}": c for c in _exception_classes(vars(loaded))
+                        if c.__module__ == loaded.__name__})
+    assert len(defined) >= 15 and "councilkg.errors.UnknownTermError" in defined
+    assert sorted(name for name, c in defined.items() if not issubclass(c, CouncilKGError)) == []
+    assert exit_code_for(SettingsError("x")) == 2 and exit_code_for(LoadError.single("f", "x")) == 1
 
 
 def test_the_settings_come_from_the_environment_and_then_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
