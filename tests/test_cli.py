@@ -85,6 +85,7 @@ def test_the_settings_come_from_the_environment_and_then_the_command(tmp_path: P
     serve = settings_for(parser.parse_args(["serve", "--timeout", "4", "--store", str(tmp_path / "mine")]), environ)
     assert (serve.serve_timeout, serve.store) == (4, tmp_path / "mine")
     assert settings_for(parser.parse_args(["serve"]), {}).serve_timeout == DEFAULT_SERVE_TIMEOUT
+    assert settings_for(parser.parse_args(["query", "people.rq", "--timeout", "2.5"]), {}).timeout == 2.5
     with pytest.raises(SystemExit):
         parser.parse_args(["serve", "--help"])
     assert "time limit per query (default: $COUNCILKG_SERVE_TIMEOUT, else 30)" in " ".join(capsys.readouterr().out.split())

@@ -444,10 +444,11 @@ def exit_code_for(error: CouncilKGError) -> int:
 
 def settings_for(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
     """The settings a command runs with: the COUNCILKG_* variables (``environ``, else the process's), then the
-    command's own options (``--store``, ``--endpoint``, ``serve --timeout``). Raises SettingsError."""
+    command's own options (``--store``, ``--endpoint``, ``query --timeout``, ``serve --timeout``). Raises
+    SettingsError."""
     store = getattr(args, "store", None)
     return Settings.from_env(environ).with_(store=Path(store).expanduser() if store else None,
-                                            endpoint=getattr(args, "endpoint", None),
+                                            endpoint=getattr(args, "endpoint", None), timeout=getattr(args, "timeout", None),
                                             serve_timeout=getattr(args, "serve_timeout", None))
 
 
