@@ -5,6 +5,7 @@ below to its exit codes in one place, ``councilkg.cli.main.exit_code_for``); any
 a bug. Messages are written for the user: they say what is wrong and, where they can, what to do.
 
     CouncilKGError
+    ├── UnknownTermError     code asked a closed namespace for a term its vocabulary does not define (a bug)
     ├── LoadError            an input could not be loaded (names file, line, field); nothing was written
     │   └── LayoutError      a table without the layout of an Ofsted table
     ├── ValidationFailed     the inputs break the SHACL shapes; nothing was written
@@ -33,6 +34,11 @@ MAX_VIOLATIONS_SHOWN = 50
 
 class CouncilKGError(Exception):
     """The base of every error councilkg raises on purpose; the message is meant for the user."""
+
+
+class UnknownTermError(CouncilKGError, AttributeError):
+    """A closed namespace was asked for a term its vocabulary does not define: a typo in the code, or a term to
+    declare first. An AttributeError too, so ``hasattr`` and ``getattr(..., default)`` work on a namespace."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -16,5 +16,8 @@ INTERNAL_QUERIES_DIR = QUERIES_DIR / "internal"
 DATA_DIR = ROOT / "data"
 CURATED_DIR = DATA_DIR / "curated"
 
-ONTOLOGY_FILES = (ONTOLOGY_DIR / "councilkg.ttl", ONTOLOGY_DIR / "schemes.ttl")
+#: the ckg: classes and properties (the closed namespace ``councilkg.model.iris.ckg`` is read from it)
+ONTOLOGY_FILE = ONTOLOGY_DIR / "councilkg.ttl"
+SCHEMES_FILE = ONTOLOGY_DIR / "schemes.ttl"
+ONTOLOGY_FILES = (ONTOLOGY_FILE, SCHEMES_FILE)
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import csv
+import importlib
+import inspect
 import io
 import json
+import pkgutil
 import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 
+import councilkg
+from councilkg.cli.main import build_parser, exit_code_for, settings_for
+from councilkg.errors import CouncilKGError, LoadError
 from councilkg.model import iris
 from councilkg.paths import CURATED_DIR
 from councilkg.query import catalogue
+from councilkg.settings import DEFAULT_SERVE_TIMEOUT, SettingsError
 from councilkg.sources.build import curated_payloads
 from councilkg.store import StoreFolder, ontology_payload
 
@@ -45,6 +52,45 @@ def test_help_lists_the_commands(cli_env: dict[str, str], tmp_path: Path) -> Non
     for command in ("load", "validate", "query", "export", "stats"):
         assert command in out
     assert "--store" in run(["query", "--help"], cli_env, tmp_path).stdout
+
+
+def _exception_classes(namespace: dict) -> list[type]:
+    """The exception classes a module or class body defines, with those nested in them."""
+    found = []
+    for value in namespace.values():
+        if inspect.isclass(value) and value.__module__.startswith("councilkg"):
+            if issubclass(value, BaseException):
+                found.append(value)
+            found += [c for c in _exception_classes(dict(vars(value))) if c.__qualname__.startswith(value.__qualname__ + ".")]
+    return found
+
+
+def test_every_exception_the_package_defines_derives_from_the_one_base() -> None:
+    """So the CLI's one ``except CouncilKGError`` (and its ``exit_code_for``) meets every error raised on purpose."""
+    defined: dict[str, type] = {}
+    for module in pkgutil.walk_packages(councilkg.__path__, "councilkg."):
+        loaded = importlib.import_module(module.name)
+        defined.update({f"{c.__module__}.{c.__qualname__}": c for c in _exception_classes(vars(loaded))
+                        if c.__module__ == loaded.__name__})
+    assert len(defined) >= 15 and "councilkg.errors.UnknownTermError" in defined
+    assert sorted(name for name, c in defined.items() if not issubclass(c, CouncilKGError)) == []
+    assert exit_code_for(SettingsError("x")) == 2 and exit_code_for(LoadError.single("f", "x")) == 1
+
+
+def test_the_settings_come_from_the_environment_and_then_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = build_parser()
+    environ = {"COUNCILKG_SERVE_TIMEOUT": "7", "COUNCILKG_STORE": str(tmp_path / "env-store"), "COUNCILKG_WORKERS": "3"}
+    serve = settings_for(parser.parse_args(["serve"]), environ)
+    assert (serve.serve_timeout, serve.store, serve.workers) == (7, tmp_path / "env-store", 3)
+    serve = settings_for(parser.parse_args(["serve", "--timeout", "4", "--store", str(tmp_path / "mine")]), environ)
+    assert (serve.serve_timeout, serve.store) == (4, tmp_path / "mine")
+    assert settings_for(parser.parse_args(["serve"]), {}).serve_timeout == DEFAULT_SERVE_TIMEOUT
+    assert settings_for(parser.parse_args(["query", "people.rq", "--timeout", "2.5"]), {}).timeout == 2.5
+    with pytest.raises(SystemExit):
+        parser.parse_args(["serve", "--help"])
+    assert "time limit per query (default: $COUNCILKG_SERVE_TIMEOUT, else 30)" in " ".join(capsys.readouterr().out.split())
+    with pytest.raises(SettingsError, match="COUNCILKG_SERVE_TIMEOUT='soon': not a number"):
+        settings_for(parser.parse_args(["serve"]), {"COUNCILKG_SERVE_TIMEOUT": "soon"})
 
 
 def test_a_missing_store_says_what_to_do(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -168,9 +168,9 @@ def test_every_problem_in_a_file_is_reported_at_once(curated_copy: Path) -> None
 
 def test_a_shacl_violation_stops_the_load(curated_copy: Path, built_folder: StoreFolder, monkeypatch: pytest.MonkeyPatch) -> None:
     """Input that passes the loader's checks but breaks a shape is refused too (simulated by a loader bug)."""
-    from councilkg.sources import build
+    from councilkg.sources import curated
 
-    original = build.curated_payloads
+    original = curated.curated_payloads
 
     def broken(directory: Path) -> list[GraphPayload]:
         payloads = original(directory)
@@ -178,7 +178,7 @@ def test_a_shacl_violation_stops_the_load(curated_copy: Path, built_folder: Stor
         target.quads.append(ox.Quad(iris.person("robert-henderson"), iris.rdfs.label, ox.Literal("Another Label"), target.graph))
         return payloads
 
-    monkeypatch.setattr(build, "curated_payloads", broken)
+    monkeypatch.setattr(curated, "curated_payloads", broken)
     before = _content(built_folder)
     with pytest.raises(ValidationFailed, match="exactly one rdfs:label"):
         load(built_folder, LoadPlan(curated=curated_copy))
@@ -371,3 +371,60 @@ def test_gc_paused_restores_the_collector_and_collects_what_it_is_asked_to() -> 
         assert alive() is None  # an explicit collection frees what the block made (the build's closed store)
         raise RuntimeError("fails inside")
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+# --------------------------------------------------------------------------------------------
+# The registry of source kinds
+# --------------------------------------------------------------------------------------------
+
+
+def test_the_kinds_are_read_in_the_order_registered_and_listed_facts_first() -> None:
+    from councilkg.sources import registry
+
+    assert [k.name for k in registry.kinds()] == ["curated", "lookup", "ofsted", "documents", "synthetic", "rdf"]
+    assert registry.graph_kind_order() == ["curated", "ofsted", "lookup", "documents", "rdf", "synthetic", "candidates",
+                                           "ontology", "log"]
+    assert registry.checked_graph_kinds() == ["curated", "lookup"]
+    assert LoadPlan().drop_kinds() == ["curated"]
+    assert LoadPlan(curated=None, documents=[Path("docs")], ofsted=[Path("a.ods")]).drop_kinds() == ["documents", "candidates"]
+    with pytest.raises(TypeError, match="LoadPlan has no input 'lookup'; the source kinds take curated, lookups"):
+        LoadPlan(lookup=[Path("la_lookup.csv")])
+    with pytest.raises(ValueError, match="'curated' is registered already"):
+        registry.register(registry.get("curated"))
+
+
+def test_a_kind_registered_is_offered_by_the_cli_read_in_turn_listed_and_replaced_whole(
+        curated: list[GraphPayload], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a kind is a module declaring it and a line registering it: the CLI, the load, the listing order and
+    the graphs a load replaces then know it."""
+    import dataclasses
+
+    from councilkg.cli.main import build_parser
+    from councilkg.sources import registry
+    from councilkg.sources.build import collect_payloads
+    from councilkg.sources.kind import GraphKind, Option, SourceKind
+
+    seen: list[list[str]] = []
+
+    def read(inputs, reading):
+        seen.append([p.kind for p in reading.earlier])
+        graph = iris.source("toy-" + inputs["toys"][0].stem)
+        quad = ox.Quad(graph, iris.rdfs.label, ox.Literal("A toy source"), graph)
+        return [GraphPayload(graph, "A toy source", "toy", str(inputs["toys"][0]), "hash", [quad])], ["a toy warning"]
+
+    toy = SourceKind(name="toy", reads="toy files", read=read, graphs=(GraphKind("toy", order=45),), replaces=("toy",),
+                     options=(Option("--toy", "a toy file; repeatable", check_help="also check this toy file", metavar="FILE",
+                                     input="toys"),))
+    monkeypatch.setattr(registry, "_KINDS", dict(registry._KINDS))
+    registry.register(toy)
+    parser = build_parser()
+    args = parser.parse_args(["load", "--no-curated", "--toy", "one.toy", "--lookup", "x.csv"])
+    plan = LoadPlan(**registry.inputs_from_args(args))
+    assert plan["toys"] == [Path("one.toy")] and plan.drop_kinds() == ["toy"]
+    assert registry.inputs_from_args(parser.parse_args(["validate", "--toy", "two.toy"]))["toys"] == [Path("two.toy")]
+    # an earlier kind, read without a file: the lookup, giving a curated payload
+    monkeypatch.setitem(registry._KINDS, "lookup", dataclasses.replace(registry.get("lookup"), read=lambda _i, _r: (curated[:1], [])))
+    payloads, warnings = collect_payloads(plan)
+    assert [p.kind for p in payloads] == ["curated", "toy"] and warnings == ["a toy warning"]
+    assert seen == [["curated"]]  # what the kinds registered before it read
+    assert registry.graph_kind_order().index("toy") == registry.graph_kind_order().index("documents") + 1

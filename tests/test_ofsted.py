@@ -351,6 +351,17 @@ def test_the_wide_history_layout_names_a_missing_column(tmp_path: Path) -> None:
         load_ofsted(path)
 
 
+def test_the_wide_history_layout_names_a_cell_too_long(tmp_path: Path) -> None:
+    row = wide_row("Croydon", slac=dt.datetime(2012, 6, 28))
+    row[5] = "Good. " * 400
+    path = write_ods(tmp_path / "wide.ods", {"LA_inspections_2009-2023": [["A title"], [None], WIDE_HEADER, row]})
+    with pytest.raises(LoadError) as caught:
+        load_ofsted(path)
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.line, problem.field) == ("wide.ods", 4, WIDE_HEADER[5].strip().lower())
+    assert f"sheet 'LA_inspections_2009-2023', row 4, column {WIDE_HEADER[5].strip().lower()!r}: 2,400 characters" in str(caught.value)
+
+
 def test_name_only_rows_need_a_lookup(tmp_path: Path) -> None:
     sheet = [WIDE_HEADER] + [wide_row(name, slac=dt.datetime(2012, 1, 1)) for name in ("Atlantis", "Lyonesse", "Croydon")]
     path = write_ods(tmp_path / "wide.ods", {"LA_inspections_2009-2023": sheet})
@@ -391,6 +402,8 @@ def without_column(sheet_rows: list[list], column: int) -> list[list]:
     ("bad type", lambda r: with_cell(r, 4, 7, "Surprise visit"), "unknown inspection or visit type 'Surprise visit'"),
     ("published before inspected", lambda r: with_cell(r, 4, 5, dt.datetime(2020, 5, 1)),
      "published 2020-03-16 before the inspection date 2020-05-01"),
+    ("a cell too long", lambda r: with_cell(r, 4, 2, "Croydon " * 300),
+     "sheet 'ILACS_inspection_history', row 5, column 'local authority name': 2,400 characters, more than the 2,000"),
 ])
 def test_malformed_workbooks_are_clear_errors_and_change_nothing(tmp_path: Path, case: str, change, message: str) -> None:
     folder = StoreFolder(tmp_path / "store")

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SDO, SKOS, TIME, XSD
 
+from councilkg.errors import CouncilKGError, UnknownTermError
 from councilkg.model import concepts, iris
-from councilkg.paths import ONTOLOGY_FILES, SHAPES_FILE
+from councilkg.paths import ONTOLOGY_FILE, ONTOLOGY_FILES, QUERIES_DIR, ROOT, SHAPES_FILE
 from councilkg.store import GraphPayload
 from councilkg.store.shacl import validate_payloads, validate_quads
 
@@ -53,6 +56,106 @@ def test_there_are_terms_for_every_part_of_the_domain(ontology: rdflib.Graph) ->
                    "ImprovementPartnership", "Credit", "Meeting", "AgendaItem", "SourceDocument", "Dataset",
                    "ReportedFigure", "knownFrom", "knownUntil", "grade", "judgementArea", "inspectionType"):
         assert needed in names, f"ckg:{needed} is missing from the ontology"
+
+
+# --------------------------------------------------------------------------------------------
+# The closed namespaces of councilkg.model.iris
+# --------------------------------------------------------------------------------------------
+
+
+def test_a_typo_in_a_ckg_term_fails_naming_the_term_and_the_ontology_file() -> None:
+    for ask in (lambda: iris.ckg.inspectedAuthorty, lambda: iris.ckg["inspectedAuthorty"]):
+        with pytest.raises(UnknownTermError) as caught:
+            ask()
+        message = str(caught.value)
+        assert "ckg:inspectedAuthorty" in message and "ontology/councilkg.ttl" in message, message
+        assert "did you mean ckg:inspectedAuthority?" in message
+    assert isinstance(caught.value, CouncilKGError) and isinstance(caught.value, AttributeError)
+    assert not hasattr(iris.ckg, "inspectedAuthorty") and "inspectedAuthorty" not in iris.ckg
+    assert iris.ckg.inspectedAuthority == ox.NamedNode(iris.CKG + "inspectedAuthority") == iris.ckg["inspectedAuthority"]
+
+
+def test_the_ckg_namespace_holds_exactly_the_ontologys_terms(ontology: rdflib.Graph) -> None:
+    declared = {str(t).removeprefix(iris.CKG) for t in _ckg_terms(ontology)}
+    assert iris.defined_terms(iris.ckg) == declared, f"the ckg namespace and {ONTOLOGY_FILE.name} differ"
+
+
+#: each reused namespace of councilkg.model.iris, and rdflib's closed namespace of its vocabulary
+REUSED = {"org": ORG, "foaf": FOAF, "prov": PROV, "skos": SKOS, "time": TIME, "dcterms": DCTERMS, "rdfs": RDFS, "xsd": XSD,
+          "schema": SDO}
+OPEN = {"schema"}  # its namespace is open (thousands of terms): the code's uses are checked against rdflib's below
+
+
+def _rdflib_terms(vocabulary: type) -> list[str]:
+    """The terms rdflib's closed namespace of a vocabulary lists."""
+    return sorted({name for c in vocabulary.mro() if hasattr(c, "_NS")
+                   for name in [*getattr(c, "__annotations__", {}), *getattr(c, "_extras", [])]})
+
+
+@pytest.mark.parametrize("prefix", sorted(set(REUSED) - OPEN))
+def test_a_reused_namespace_holds_exactly_its_vocabularys_terms(prefix: str) -> None:
+    namespace, vocabulary = getattr(iris, prefix), REUSED[prefix]
+    assert iris.NAMESPACES[prefix] == str(vocabulary)
+    expected = _rdflib_terms(vocabulary)
+    assert sorted(iris.defined_terms(namespace)) == expected, (
+        f"councilkg/model/vocabularies.py's {prefix.upper()} is not rdflib's list; it is now:\n"
+        + "(" + ", ".join(f'"{t}"' for t in expected) + ",)")
+    with pytest.raises(UnknownTermError, match=rf"{prefix}:noSuchTerm is not a term defined in the {prefix}: vocabulary"):
+        namespace.noSuchTerm  # noqa: B018
+
+
+def _namespace_uses(path: Path) -> list[tuple[int, str, str]]:
+    """(line, prefix, term) for every term a module takes from a namespace of councilkg.model.iris: ``ckg.X`` and
+    ``ckg["X"]`` after ``from councilkg.model.iris import ckg``, ``iris.ckg.X`` after ``from councilkg.model import
+    iris``, and the same through a module-level alias (``XSD = iris.xsd``)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    namespaces = set(REUSED) | {"ckg"}
+    bound = {name: name for name in namespaces} if path.name == "iris.py" else {}
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "councilkg.model.iris":
+            bound.update({a.asname or a.name: a.name for a in node.names if a.name in namespaces})
+        elif isinstance(node, ast.ImportFrom) and node.module == "councilkg.model":
+            modules.update(a.asname or a.name for a in node.names if a.name == "iris")
+
+    def namespace_of(node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name):
+            return bound.get(node.id)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+            return node.attr if node.attr in namespaces else None
+        return None
+
+    for node in tree.body:  # module-level aliases
+        if isinstance(node, ast.Assign) and namespace_of(node.value) and all(isinstance(t, ast.Name) for t in node.targets):
+            bound.update({t.id: namespace_of(node.value) for t in node.targets})
+    uses = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and namespace_of(node.value):
+            uses.append((node.lineno, namespace_of(node.value), node.attr))
+        elif isinstance(node, ast.Subscript) and namespace_of(node.value) and isinstance(node.slice, ast.Constant):
+            uses.append((node.lineno, namespace_of(node.value), node.slice.value))
+    return uses
+
+
+def test_every_term_the_code_uses_is_defined() -> None:
+    """Also for code no test runs: each term the package names is in its closed namespace (or, for an open one, in
+    rdflib's list of the vocabulary's terms)."""
+    undefined, seen = [], 0
+    for path in sorted((ROOT / "councilkg").rglob("*.py")):
+        for line, prefix, term in _namespace_uses(path):
+            seen += 1
+            known = rdflib.URIRef(str(REUSED[prefix]) + term) in REUSED[prefix] if prefix in OPEN else term in getattr(iris, prefix)
+            if not known:
+                undefined.append(f"{path.relative_to(ROOT)}:{line}: {prefix}:{term}")
+    assert seen > 300 and undefined == []
+
+
+def test_every_ckg_term_the_queries_schemes_and_shapes_use_is_defined() -> None:
+    files = [*sorted(QUERIES_DIR.rglob("*.rq")), *ONTOLOGY_FILES, SHAPES_FILE]
+    pattern = re.compile(r"\bckg:([A-Za-z_]\w*)|<" + re.escape(iris.CKG) + r"([A-Za-z_]\w*)>")
+    undefined = sorted({f"{path.relative_to(ROOT)}: ckg:{a or b}" for path in files
+                        for a, b in pattern.findall(path.read_text(encoding="utf-8")) if (a or b) not in iris.ckg})
+    assert len(files) > 10 and undefined == []
 
 
 def test_every_term_has_an_english_label_and_definition(ontology: rdflib.Graph) -> None:

@@ -97,9 +97,9 @@ def test_write_nquads_and_the_cli(tmp_path: Path, cli_env: dict[str, str]) -> No
 
 
 def test_a_long_generation_reports_its_progress(monkeypatch) -> None:
-    from councilkg.sources import build
+    from councilkg.sources import build, synthetic
 
-    monkeypatch.setattr(build, "LONG_GENERATION", 10_000)
+    monkeypatch.setattr(synthetic, "LONG_GENERATION", 10_000)
     said: list[str] = []
     payloads, _ = build.collect_payloads(build.LoadPlan(curated=None, synthetic=20_000), said.append)
     progress = [line for line in said if line.startswith("generated ")]

@@ -2,8 +2,9 @@
 
 Checks, in order: the folder and its current generation; leftovers of interrupted loads; a load
 in progress; that the store opens read-only; that each graph holds the triples its manifest
-recorded; the ontology and the curated data against what was loaded (changed since?); the SHACL
-shapes on the curated and lookup graphs; and that the ``oxigraph`` server used by
+recorded; the sources loaded, listed as their kinds ask (``councilkg.sources.registry``); the
+ontology and the curated data against what was loaded (changed since?); the SHACL shapes on the
+graphs of the kinds held to them (curated and lookup); and that the ``oxigraph`` server used by
 ``councilkg serve`` is installed. Each finding is ok, warn or error with advice.
 """
 
@@ -17,9 +18,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from councilkg.errors import StoreError
-from councilkg.model import iris
-from councilkg.store import LOADS_GRAPH, StoreFolder, graph_counts, ontology_payload
+from councilkg.cli.serve import oxigraph_binary
+from councilkg.errors import LoadError, StoreError
+from councilkg.sources import registry
+from councilkg.sources.curated import CURATED, load_curated
+from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH, StoreFolder, graph_counts, ontology_payload
 
 
 @dataclass
@@ -142,26 +145,24 @@ def _source_findings(loaded: dict[str, dict[str, str]], curated_dir: Path | None
         by_kind.setdefault(record.get("loadKind", "?"), []).append(graph)
     summary = ", ".join(f"{len(v)} {k}" for k, v in sorted(by_kind.items()))
     findings.append(Finding("ok", f"sources loaded: {summary}"))
+    listed = {g.name: g.listed for g in registry.graph_kinds()}  # a kind no source registers is listed graph by graph
     for graph, record in sorted(loaded.items(), key=lambda item: (item[1].get("loadKind", ""), item[0])):
-        if record.get("loadKind") not in ("curated", "synthetic", "rdf"):
+        if listed.get(record.get("loadKind", ""), "each") == "each":
             findings.append(Finding("ok", f"  {record.get('label', graph)} [{record.get('loadKind')}] loaded "
                                           f"{record.get('loadedAt', '?')}, {int(record.get('tripleCount', 0)):,} triples"))
-    files: dict[str, list[dict[str, str]]] = {}  # an RDF file may hold hundreds of graphs: one line a file
+    files: dict[tuple[str, str], list[dict[str, str]]] = {}  # a file may hold hundreds of graphs: one line a file
     for record in loaded.values():
-        if record.get("loadKind") == "rdf":
-            files.setdefault(record.get("origin", "?"), []).append(record)
-    for origin, records in sorted(files.items()):
-        findings.append(Finding("ok", f"  {origin} [rdf] loaded {max(r.get('loadedAt', '?') for r in records)}, "
+        if listed.get(record.get("loadKind", "")) == "by-file":
+            files.setdefault((record.get("origin", "?"), record.get("loadKind", "")), []).append(record)
+    for (origin, kind), records in sorted(files.items()):
+        findings.append(Finding("ok", f"  {origin} [{kind}] loaded {max(r.get('loadedAt', '?') for r in records)}, "
                                       f"{len(records):,} graph(s), {sum(int(r.get('tripleCount', 0)) for r in records):,} triples"))
-    ontology = loaded.get(iris.ONTOLOGY_IRI)
+    ontology = loaded.get(ONTOLOGY_GRAPH.value)
     if ontology is None or ontology.get("contentHash") != ontology_payload().content_hash:
         findings.append(Finding("warn", "the ontology has changed since the store was built",
                                 "Run `councilkg load` to rebuild with the current terms."))
-    curated = {g: r for g, r in loaded.items() if r.get("loadKind") == "curated"}
+    curated = {g: r for g, r in loaded.items() if r.get("loadKind") == CURATED.name}
     if curated:
-        from councilkg.errors import LoadError
-        from councilkg.sources.curated import load_curated
-
         say("comparing data/curated with what was loaded")
         try:
             now = {g.graph.value: g.content_hash for g in load_curated(curated_dir)}
@@ -181,22 +182,22 @@ def _source_findings(loaded: dict[str, dict[str, str]], curated_dir: Path | None
 
 
 def _shacl_findings(store: ox.Store, loaded: dict[str, dict[str, str]], say: Callable[[str], None]) -> list[Finding]:
-    from councilkg.store.shacl import validate_store
-
-    checked = [ox.NamedNode(g) for g, r in loaded.items() if r.get("loadKind") in ("curated", "lookup")]
+    kinds = registry.checked_graph_kinds()
+    checked = [ox.NamedNode(g) for g, r in loaded.items() if r.get("loadKind") in kinds]
     if not checked:
         return []
+    # imported here, as pyshacl and rdflib take a while to import: `doctor --no-shacl` starts without them
+    from councilkg.store.shacl import validate_store
+
     say(f"checking {len(checked)} graph(s) against the SHACL shapes")
     violations = validate_store(store, checked)
     if violations:
         return [Finding("error", f"{len(violations)} SHACL violation(s), e.g. {violations[0]}",
                         "`councilkg validate --built` lists them; fix the source and run `councilkg load`.")]
-    return [Finding("ok", f"SHACL: {len(checked)} curated and lookup graph(s) conform")]
+    return [Finding("ok", f"SHACL: {len(checked)} {' and '.join(kinds)} graph(s) conform")]
 
 
 def _server_finding() -> list[Finding]:
-    from councilkg.cli.serve import oxigraph_binary
-
     try:
         oxigraph_binary()
     except StoreError as exc:

@@ -13,12 +13,25 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from councilkg import __version__
-from councilkg.errors import CouncilKGError
-from councilkg.settings import Settings, SettingsError
+from councilkg.cli.doctor import check
+from councilkg.cli.serve import ReadOnlyEndpoint
+from councilkg.errors import CouncilKGError, ValidationFailed
+from councilkg.model import iris
+from councilkg.settings import DEFAULT_SERVE_TIMEOUT, Settings, SettingsError
+from councilkg.sources import registry
+from councilkg.sources.build import LoadPlan, collect_with_files, load
+from councilkg.sources.synthetic import write_nquads
+from councilkg.store import ReadOnlyStore, StoreFolder
+from councilkg.store.gsp import load_into_graph_store
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -27,7 +40,7 @@ def _err(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
-def _progress(quiet: bool):
+def _progress(quiet: bool) -> Callable[[str], None]:
     def say(message: str) -> None:
         if not quiet:
             print(f"  {message}", file=sys.stderr, flush=True)
@@ -35,9 +48,7 @@ def _progress(quiet: bool):
     return say
 
 
-def _folder(args: argparse.Namespace):
-    from councilkg.store import StoreFolder
-
+def _folder(args: argparse.Namespace) -> StoreFolder:
     return StoreFolder(args.settings.store)
 
 
@@ -53,20 +64,7 @@ def _backend(args: argparse.Namespace):
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from councilkg.paths import CURATED_DIR
-    from councilkg.sources.build import LoadPlan, load
-
-    plan = LoadPlan(
-        curated=None if args.no_curated else Path(args.curated or CURATED_DIR),
-        ofsted=[Path(p) for p in args.ofsted or []],
-        lookups=[Path(p) for p in args.lookup or []],
-        documents=[Path(p) for p in args.documents or []],
-        synthetic=args.synthetic,
-        synthetic_seed=args.seed,
-        rdf=[Path(p) for p in args.rdf or []],
-        fresh=args.fresh,
-        validate=not args.no_validate,
-    )
+    plan = LoadPlan(**registry.inputs_from_args(args), fresh=args.fresh, validate=not args.no_validate)
     say = _progress(args.quiet)
     if args.gsp_endpoint:
         return _load_remote(args, plan, say)
@@ -80,12 +78,7 @@ def cmd_load(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _load_remote(args: argparse.Namespace, plan, say) -> int:
-    import time
-
-    from councilkg.sources.build import collect_with_files
-    from councilkg.store.gsp import load_into_graph_store
-
+def _load_remote(args: argparse.Namespace, plan: LoadPlan, say: Callable[[str], None]) -> int:
     if args.fresh:
         _err("--fresh cannot be used with --gsp-endpoint: the Graph Store Protocol has no 'drop everything'; "
              "clear the server with its own tools first")
@@ -102,18 +95,14 @@ def _load_remote(args: argparse.Namespace, plan, say) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import signal
-
-    from councilkg.cli.serve import ReadOnlyEndpoint
-
     def stop(_signum: int, _frame: object) -> None:
         raise KeyboardInterrupt  # so that `finally` stops the Oxigraph servers too
 
     signal.signal(signal.SIGTERM, stop)
-    endpoint = ReadOnlyEndpoint(args.settings.store, host=args.host, port=args.port, timeout_s=args.timeout,
-                                log=not args.quiet)
+    timeout = args.settings.serve_timeout
+    endpoint = ReadOnlyEndpoint(args.settings.store, host=args.host, port=args.port, timeout_s=timeout, log=not args.quiet)
     print(f"read-only SPARQL endpoint at {endpoint.url} (store {endpoint.folder.root}; queries stop after "
-          f"{args.timeout} s; Ctrl-C to stop)", file=sys.stderr, flush=True)
+          f"{timeout} s; Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
         endpoint.serve_forever()
     except KeyboardInterrupt:
@@ -159,8 +148,6 @@ def cmd_candidates(args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from councilkg.cli.doctor import check
-
     findings = check(_folder(args), shacl=not args.no_shacl, curated_dir=Path(args.curated) if args.curated else None,
                      progress=_progress(args.quiet))
     for finding in findings:
@@ -172,8 +159,6 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def cmd_synthetic(args: argparse.Namespace) -> int:
-    from councilkg.sources.synthetic import write_nquads
-
     out = Path(args.output)
     count = write_nquads(out, args.triples, args.seed)
     print(f"wrote {count:,} synthetic quads (seed {args.seed}) to {out}")
@@ -181,11 +166,8 @@ def cmd_synthetic(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from councilkg.paths import CURATED_DIR
-    from councilkg.sources.build import LoadPlan, ValidationFailed, collect_with_files
-
     if args.built:
-        from councilkg.store import ReadOnlyStore
+        # imported here, as pyshacl and rdflib take a while to import: the other commands start without them
         from councilkg.store.shacl import validate_store
 
         handle = ReadOnlyStore(_folder(args))
@@ -195,9 +177,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(v)
         print(f"{len(violations)} SHACL violation(s) in the store at {_folder(args).root}")
         return EXIT_OK if not violations else EXIT_FAIL
-    plan = LoadPlan(curated=Path(args.curated or CURATED_DIR), ofsted=[Path(p) for p in args.ofsted or []],
-                    lookups=[Path(p) for p in args.lookup or []], documents=[Path(p) for p in args.documents or []],
-                    rdf=[Path(p) for p in args.rdf or []])
+    plan = LoadPlan(**registry.inputs_from_args(args))
     try:
         # RDF files are parsed as a load parses them, and not held to the shapes
         payloads, warnings = collect_with_files(plan, _progress(args.quiet))
@@ -266,11 +246,6 @@ def cmd_queries(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    import pyoxigraph as ox
-
-    from councilkg.model import iris
-    from councilkg.store import ReadOnlyStore
-
     formats = {"turtle": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS,
                "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES}
     fmt = formats[args.format]
@@ -351,18 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("load", parents=[store_opts], help="build or rebuild the store from its sources",
                        description="Read and validate the sources, then build a new store generation and switch to it "
                                    "atomically. The curated data (data/curated) is always (re)loaded unless --no-curated; "
-                                   "other sources already in the store are kept unless --fresh. A bad input changes nothing.")
-    p.add_argument("--curated", metavar="DIR", help="curated data folder (default: data/curated)")
-    p.add_argument("--no-curated", action="store_true", help="leave the curated graphs as they are")
-    p.add_argument("--ofsted", metavar="PATH", action="append", help="an Ofsted outcomes workbook (.ods) or table (.csv); repeatable")
-    p.add_argument("--lookup", metavar="PATH", action="append", help="a local authority lookup CSV (la_lookup.csv); repeatable")
-    p.add_argument("--documents", metavar="DIR", action="append", help="a folder of documents to ingest; repeatable")
-    p.add_argument("--synthetic", type=int, default=0, metavar="TRIPLES",
-                   help="also load about this many synthetic triples (benchmarks and scale tests; clearly marked synthetic)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic data (default 1)")
-    p.add_argument("--rdf", metavar="FILE", action="append",
-                   help="an RDF file loaded as it is (.nq, .trig, .nt, .ttl, .jsonld, .rdf), e.g. from `councilkg synthetic` "
-                        "or `councilkg export`: each named graph in it is a source graph; repeatable")
+                                   "other sources already in the store are kept unless --fresh. A bad input changes nothing.",
+                       epilog=registry.describe())
+    registry.add_options(p)  # each source kind's options, in the order the kinds are read
     p.add_argument("--gsp-endpoint", metavar="URL",
                    help="load into this SPARQL Graph Store Protocol endpoint (e.g. http://127.0.0.1:7878/store) "
                         "instead of the local store")
@@ -377,11 +343,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Read and validate the curated data (and any other inputs named) and check the resulting "
                                    "graphs against the SHACL shapes, without loading anything. With --built, check the "
                                    "built store's graphs instead.")
-    p.add_argument("--curated", metavar="DIR", help="curated data folder (default: data/curated)")
-    p.add_argument("--ofsted", metavar="PATH", action="append", help="also check this Ofsted workbook or table")
-    p.add_argument("--lookup", metavar="PATH", action="append", help="also check this authority lookup")
-    p.add_argument("--documents", metavar="DIR", action="append", help="also check this folder of documents")
-    p.add_argument("--rdf", metavar="FILE", action="append", help="also parse this RDF file as `load --rdf` would")
+    registry.add_options(p, checking=True)  # the options of the source kinds that can be checked without loading
     p.add_argument("--built", action="store_true", help="validate the graphs in the store at --store")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress messages")
     p.set_defaults(func=cmd_validate)
@@ -436,7 +398,8 @@ def build_parser() -> argparse.ArgumentParser:
                                    "after --timeout seconds; a new load is picked up without a restart.")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
-    p.add_argument("--timeout", type=int, default=30, metavar="SECONDS", help="time limit per query (default 30)")
+    p.add_argument("--timeout", dest="serve_timeout", type=int, metavar="SECONDS",
+                   help=f"time limit per query (default: $COUNCILKG_SERVE_TIMEOUT, else {DEFAULT_SERVE_TIMEOUT})")
     p.add_argument("--quiet", "-q", action="store_true", help="no request log")
     p.set_defaults(func=cmd_serve)
 
@@ -479,6 +442,16 @@ def exit_code_for(error: CouncilKGError) -> int:
     return EXIT_USAGE if isinstance(error, SettingsError) else EXIT_FAIL
 
 
+def settings_for(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings a command runs with: the COUNCILKG_* variables (``environ``, else the process's), then the
+    command's own options (``--store``, ``--endpoint``, ``query --timeout``, ``serve --timeout``). Raises
+    SettingsError."""
+    store = getattr(args, "store", None)
+    return Settings.from_env(environ).with_(store=Path(store).expanduser() if store else None,
+                                            endpoint=getattr(args, "endpoint", None), timeout=getattr(args, "timeout", None),
+                                            serve_timeout=getattr(args, "serve_timeout", None))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -487,9 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_USAGE
     _apply_global_options(parser, args)
     try:
-        store = getattr(args, "store", None)
-        args.settings = Settings.from_env().with_(store=Path(store).expanduser() if store else None,
-                                                  endpoint=getattr(args, "endpoint", None))
+        args.settings = settings_for(args)
         return args.func(args)
     except CouncilKGError as exc:
         _err(str(exc))

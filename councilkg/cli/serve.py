@@ -30,6 +30,7 @@ from pathlib import Path
 
 from councilkg.errors import StoreError
 from councilkg.query.safety import UnsafeQueryError, analyse
+from councilkg.settings import DEFAULT_SERVE_TIMEOUT
 from councilkg.store import StoreFolder
 
 FORM = "application/x-www-form-urlencoded"
@@ -47,7 +48,9 @@ def oxigraph_binary() -> str:
     return found
 
 
-def _free_port(host: str) -> int:
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port free on host now (the operating system's choice), for a server to bind next: the Oxigraph
+    server behind ``serve``, or a test's. Another process may take it first; the server then fails to start."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((host, 0))
         return sock.getsockname()[1]
@@ -58,7 +61,7 @@ class _Upstream:
 
     def __init__(self, folder: StoreFolder, generation: Path, timeout_s: int) -> None:
         self.generation = generation
-        self.port = _free_port("127.0.0.1")
+        self.port = free_port("127.0.0.1")
         self.url = f"http://127.0.0.1:{self.port}"
         self._lease = folder.lease(generation) if generation != folder.root else None
         self._in_flight = 0
@@ -120,7 +123,7 @@ class _Server(ThreadingHTTPServer):
 class ReadOnlyEndpoint:
     """The endpoint: an HTTP front on ``host:port`` and the Oxigraph server for the current generation."""
 
-    def __init__(self, store: Path | str, host: str = "127.0.0.1", port: int = 7878, timeout_s: int = 30,
+    def __init__(self, store: Path | str, host: str = "127.0.0.1", port: int = 7878, timeout_s: int = DEFAULT_SERVE_TIMEOUT,
                  check_interval: float = 2.0, log: bool = True) -> None:
         self.folder = StoreFolder(store)
         self.folder.require_current()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from councilkg.model import iris
 from councilkg.query.backends import Backend
 from councilkg.query.results import QueryResult, Value
+from councilkg.sources import registry
 from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH
 
 _GRAPHS = iris.sparql_prefixes(["dcterms", "ckg", "rdfs"]) + """
@@ -51,7 +52,7 @@ def _run(backend: Backend, sparql: str) -> QueryResult:
 
 
 #: the order sources are listed in: the facts first, then what the loader proposes, then bookkeeping
-SOURCE_KIND_ORDER = ["curated", "ofsted", "lookup", "documents", "rdf", "synthetic", "candidates", "ontology", "log"]
+SOURCE_KIND_ORDER = registry.graph_kind_order()
 
 
 def graphs(backend: Backend) -> list[GraphRow]:

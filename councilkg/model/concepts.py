@@ -15,9 +15,6 @@ import pyoxigraph as ox
 from councilkg.model import iris
 from councilkg.paths import ONTOLOGY_FILES
 
-_SKOS = iris.NAMESPACES["skos"]
-_CKG = iris.CKG
-
 
 @dataclass
 class Concept:
@@ -59,19 +56,19 @@ def index() -> dict[str, dict[str, Concept]]:
             continue  # a scheme, not a concept
         scheme, name = rest.split("/", 1)
         concept = by_iri.setdefault(s.value, Concept(s.value, scheme, name, name))
-        p = t.predicate.value
+        p = t.predicate
         o = t.object
-        if p == _SKOS + "prefLabel":
+        if p == iris.skos.prefLabel:
             concept.pref_label = o.value
-        elif p == _SKOS + "altLabel":
+        elif p == iris.skos.altLabel:
             concept.alt_labels.append(o.value)
-        elif p == _SKOS + "definition":
+        elif p == iris.skos.definition:
             concept.definition = o.value
-        elif p == _SKOS + "notation":
+        elif p == iris.skos.notation:
             concept.notation = int(o.value)
-        elif p == _SKOS + "broader":
+        elif p == iris.skos.broader:
             concept.broader.append(o.value)
-        elif p == _CKG + "framework":
+        elif p == iris.ckg.framework:
             concept.framework = o.value.rsplit("/", 1)[-1]
     result: dict[str, dict[str, Concept]] = {scheme: {} for scheme in iris.SCHEMES}
     for concept in by_iri.values():

@@ -12,12 +12,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pyoxigraph import Literal, NamedNode
+from pyoxigraph import Literal
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-XSD_DATE = NamedNode(XSD + "date")
-XSD_GYEARMONTH = NamedNode(XSD + "gYearMonth")
-XSD_GYEAR = NamedNode(XSD + "gYear")
+from councilkg.model.iris import xsd
 
 _PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 MIN_YEAR = 1900
@@ -58,7 +55,7 @@ class PartialDate:
         return f"{self.year:04d}"
 
     def literal(self) -> Literal:
-        datatype = {"day": XSD_DATE, "month": XSD_GYEARMONTH, "year": XSD_GYEAR}[self.precision]
+        datatype = {"day": xsd.date, "month": xsd.gYearMonth, "year": xsd.gYear}[self.precision]
         return Literal(self.iso(), datatype=datatype)
 
     def __str__(self) -> str:
@@ -100,4 +97,4 @@ def parse_partial_date(value: object) -> PartialDate:
 
 
 def date_literal(value: dt.date) -> Literal:
-    return Literal(value.isoformat(), datatype=XSD_DATE)
+    return Literal(value.isoformat(), datatype=xsd.date)

@@ -4,21 +4,29 @@ This module is the one place IRIs are built. Identifiers are deterministic: a co
 by its GSS code, a person or organisation by a slug, an inspection by its council and the date
 that identifies it in Ofsted's own publications (so national data loaded later lands on the same
 node as a seed document's facts about the same inspection).
+
+Its namespaces are closed: ``ckg.X`` must be a class or property of ontology/councilkg.ttl, and
+``org.X`` a term of ORG as ``councilkg.model.vocabularies`` lists it (schema.org's is left open).
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, RdfFormat, parse
+
+from councilkg.errors import UnknownTermError
+from councilkg.model import vocabularies
+from councilkg.paths import ONTOLOGY_FILE
 
 BASE = "https://w3id.org/councilkg/"
 ID = BASE + "id/"
 ONTOLOGY_IRI = BASE + "ontology"
 CKG = ONTOLOGY_IRI + "#"
 CONCEPT = ID + "concept/"
-ONTOLOGY_GRAPH = ID + "graph/ontology"
 
 NAMESPACES: dict[str, str] = {
     "ckg": CKG,
@@ -74,33 +82,96 @@ def sparql_prefixes(names: list[str] | None = None) -> str:
 
 
 class _Namespace:
-    """Attribute access to terms of a namespace: ``CKG_NS.Inspection``."""
+    """The terms of one vocabulary as attributes (``ckg.Inspection``, ``org.member``), closed as rdflib's
+    ``DefinedNamespace`` is (``rdflib/namespace/_ORG.py``): a name the vocabulary does not define raises
+    ``UnknownTermError`` naming the term and where the vocabulary's terms are listed, so a typo fails where it is
+    written instead of minting an IRI nobody defined. ``ns["name"]`` is checked the same way. A namespace given no
+    list of terms is open (schema.org's).
 
-    def __init__(self, base: str) -> None:
-        self._base = base
+    Every attribute of the namespace itself starts with ``_``, so no term can be hidden by one.
+    """
+
+    def __init__(self, prefix: str, terms: Callable[[], Iterable[str]] | None, source: str = "", advice: str = "") -> None:
+        self._prefix = prefix
+        self._base = NAMESPACES[prefix]
+        self._read_terms = terms
+        self._source = source  # where its terms are listed, for messages: "ontology/councilkg.ttl"
+        self._advice = advice
+        self._names: frozenset[str] | None = None
+
+    def _terms(self) -> frozenset[str] | None:
+        if self._names is None and self._read_terms is not None:  # read once, on first use (two threads may both)
+            self._names = frozenset(self._read_terms())
+        return self._names
+
+    def _term(self, name: str) -> NamedNode:
+        terms = self._terms()
+        if terms is not None and name not in terms:
+            close = difflib.get_close_matches(name, sorted(terms), n=1)
+            hint = f" (did you mean {self._prefix}:{close[0]}?)" if close else ""
+            raise UnknownTermError(f"{self._prefix}:{name} is not a term defined in {self._source}{hint}: {self._advice}")
+        return NamedNode(self._base + name)
 
     def __getattr__(self, name: str) -> NamedNode:
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
-        term = NamedNode(self._base + name)
+        term = self._term(name)
         setattr(self, name, term)  # terms are immutable: later look-ups find it without this call
         return term
 
     def __getitem__(self, name: str) -> NamedNode:
-        return NamedNode(self._base + name)
+        return self._term(name)
+
+    def __contains__(self, name: object) -> bool:
+        terms = self._terms()
+        return isinstance(name, str) and (terms is None or name in terms)
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._terms() or ())
+
+    def __repr__(self) -> str:
+        terms = self._terms()
+        return f"<namespace {self._prefix}: <{self._base}>, " + (f"{len(terms)} terms>" if terms is not None else "open>")
 
 
-ckg = _Namespace(CKG)
-org = _Namespace(NAMESPACES["org"])
-foaf = _Namespace(NAMESPACES["foaf"])
-prov = _Namespace(NAMESPACES["prov"])
-skos = _Namespace(NAMESPACES["skos"])
-time = _Namespace(NAMESPACES["time"])
-dcterms = _Namespace(NAMESPACES["dcterms"])
-schema = _Namespace(NAMESPACES["schema"])
-rdfs = _Namespace(NAMESPACES["rdfs"])
-xsd = _Namespace(NAMESPACES["xsd"])
+def defined_terms(namespace: _Namespace) -> frozenset[str] | None:
+    """The local names a closed namespace defines (``"Inspection" in defined_terms(ckg)``); None for an open one."""
+    return namespace._terms()
+
+
 RDF_TYPE = NamedNode(NAMESPACES["rdf"] + "type")
+_OWL = NAMESPACES["owl"]
+#: what makes an IRI in the ckg namespace a term of the ontology: it is declared one of these
+_DECLARATIONS = frozenset(NamedNode(_OWL + kind) for kind in ("Class", "ObjectProperty", "DatatypeProperty", "AnnotationProperty"))
+
+
+def _ontology_terms() -> list[str]:
+    """The ckg: classes and properties ontology/councilkg.ttl declares (read once, on first use: docs/performance.md)."""
+    return [t.subject.value[len(CKG):] for t in parse(path=str(ONTOLOGY_FILE), format=RdfFormat.TURTLE)
+            if t.predicate == RDF_TYPE and t.object in _DECLARATIONS and isinstance(t.subject, NamedNode)
+            and t.subject.value.startswith(CKG)]
+
+
+def _reused(prefix: str, terms: tuple[str, ...]) -> _Namespace:
+    """A reused W3C vocabulary's namespace, closed to its terms (listed in ``councilkg.model.vocabularies``)."""
+    return _Namespace(prefix, lambda: terms, f"the {prefix}: vocabulary (listed in councilkg/model/vocabularies.py)",
+                      "check the name against the vocabulary's specification")
+
+
+_ONTOLOGY_NAME = f"{ONTOLOGY_FILE.parent.name}/{ONTOLOGY_FILE.name}"
+ckg = _Namespace("ckg", _ontology_terms, _ONTOLOGY_NAME,
+                 "declare it there (a class or property with an English label and definition) or correct the name")
+org = _reused("org", vocabularies.ORG)
+foaf = _reused("foaf", vocabularies.FOAF)
+prov = _reused("prov", vocabularies.PROV)
+skos = _reused("skos", vocabularies.SKOS)
+time = _reused("time", vocabularies.TIME)
+dcterms = _reused("dcterms", vocabularies.DCTERMS)
+rdfs = _reused("rdfs", vocabularies.RDFS)
+xsd = _reused("xsd", vocabularies.XSD)
+# Open: schema.org has thousands of terms and rdflib's list of them is no list to copy here; tests/test_ontology.py
+# checks each schema.org term the code names against rdflib's.
+schema = _Namespace("schema", None)
 
 
 def slugify(text: str) -> str:

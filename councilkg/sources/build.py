@@ -6,49 +6,61 @@ Everything is read and validated before the store is touched, so a bad input cha
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from councilkg.errors import ValidationFailed
-from councilkg.model import iris
-from councilkg.paths import CURATED_DIR
-from councilkg.store import RDF_FILE_KIND, BuildResult, GraphPayload, RdfFile, StoreFolder, gc_paused, tenths, yield_to_payloads
-from councilkg.store.shacl import validate_payloads
+from councilkg.sources import registry
+from councilkg.sources.curated import curated_payloads
+from councilkg.sources.kind import Progress, Reading, SourceKind
+from councilkg.sources.rdffile import read_files
+from councilkg.store import RDF_FILE_KIND, BuildResult, GraphPayload, RdfFile, ReadOnlyStore, StoreFolder
 
-Progress = Callable[[str], None]
-
-# What national loaders need to know of a store they add to (see councilkg.sources.ofsted.context_from).
-_CONTEXT_PREDICATES = {iris.ckg.gssCode, iris.rdfs.label, iris.skos.altLabel, iris.ckg.authorityStatus,
-                       iris.ckg.inspectedAuthority, iris.ckg.publicationDate, iris.ckg.fieldworkStart,
-                       iris.ckg.inspectionType, iris.ckg.judgementOf}
+__all__ = ["LoadPlan", "LoadReport", "collect_payloads", "collect_with_files", "curated_payloads", "load", "rdf_files",
+           "read_files"]
 
 
-#: from this many synthetic triples (a few seconds of generating) the generation reports each tenth
-LONG_GENERATION = 1_000_000
-
-
-@dataclass
 class LoadPlan:
-    """What to load: the curated folder (None to leave curated graphs as they are) and other inputs."""
+    """What to load: each source kind's inputs, by the names the kinds register (``curated``, a folder or None to
+    leave the curated graphs as they are; ``lookups``, ``ofsted``, ``documents`` and ``rdf``, lists of paths;
+    ``synthetic``, about how many synthetic triples, and ``synthetic_seed``), an input not given taking its
+    default; ``fresh`` to start from an empty store; ``validate`` to hold the curated and lookup graphs to the
+    shapes.
 
-    curated: Path | None = CURATED_DIR
-    ofsted: list[Path] = field(default_factory=list)
-    lookups: list[Path] = field(default_factory=list)
-    documents: list[Path] = field(default_factory=list)
-    synthetic: int = 0  # about this many synthetic triples (loaders/synthetic.py); 0 for none
-    synthetic_seed: int = 1
-    rdf: list[Path] = field(default_factory=list)  # RDF files loaded as they are (loaders/rdffile.py)
-    fresh: bool = False
-    validate: bool = True
+        LoadPlan()                                    the curated data in data/curated
+        LoadPlan(curated=None, ofsted=[workbook])     a release, leaving the curated graphs as they are
+    """
+
+    def __init__(self, *, fresh: bool = False, validate: bool = True, **inputs: Any) -> None:
+        defaults = registry.input_defaults()
+        unknown = sorted(set(inputs) - set(defaults))
+        if unknown:
+            raise TypeError(f"LoadPlan has no input {unknown[0]!r}; the source kinds take {', '.join(defaults)}")
+        self.inputs: dict[str, Any] = {name: inputs[name] if name in inputs else default() for name, default in defaults.items()}
+        self.fresh = fresh
+        self.validate = validate
+
+    def __getitem__(self, name: str) -> Any:
+        return self.inputs[name]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, LoadPlan) and (self.inputs, self.fresh, self.validate) == (other.inputs, other.fresh, other.validate)
+
+    def __repr__(self) -> str:
+        given = ", ".join(f"{name}={value!r}" for name, value in self.inputs.items())
+        return f"LoadPlan({given}, fresh={self.fresh}, validate={self.validate})"
+
+    def kinds(self) -> list[SourceKind]:
+        """The source kinds this plan gives inputs to, in the order they are read."""
+        return [kind for kind in registry.kinds() if kind.given(self.inputs)]
 
     def drop_kinds(self) -> list[str]:
-        """Source kinds whose graphs this load replaces as a whole: a curated file deleted since the last
-        load loses its graph, and a document load replaces the documents loaded before (give every
-        folder at once)."""
-        return (["curated"] if self.curated is not None else []) + (["documents", "candidates"] if self.documents else [])
+        """Kinds of graph this load replaces as a whole (those of the kinds it loads that say so): a curated file
+        deleted since the last load loses its graph, and a document load replaces the documents loaded before
+        (give every folder at once)."""
+        return [graph_kind for kind in self.kinds() for graph_kind in kind.replaces]
 
 
 @dataclass
@@ -73,15 +85,10 @@ class LoadReport:
         return out
 
 
-def curated_payloads(directory: Path) -> list[GraphPayload]:
-    from councilkg.sources.curated import load_curated
-
-    return [GraphPayload(g.graph, g.label, "curated", g.origin, g.content_hash, g.quads) for g in load_curated(directory)]
-
-
 def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
                      existing: ox.Store | None = None) -> tuple[list[GraphPayload], list[str]]:
-    """Read and validate every input of the plan. Raises LoadError or ValidationFailed.
+    """Read and validate every input of the plan, kind by kind in the registry's order, each kind knowing what
+    those before it read. Raises LoadError or ValidationFailed.
 
     ``existing`` is the store being added to, if any: national data finds the authorities and
     inspections it already holds, so they stay one node each.
@@ -89,57 +96,22 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
     say = progress or (lambda _m: None)
     payloads: list[GraphPayload] = []
     warnings: list[str] = []
-    if plan.curated is not None:
-        say(f"reading curated data from {plan.curated}")
-        payloads.extend(curated_payloads(plan.curated))
-    if plan.lookups or plan.ofsted:
-        from councilkg.sources.ofsted import context_from, load_lookup, load_ofsted
-
-        for path in plan.lookups:
-            say(f"reading authority lookup {path}")
-            payloads.append(load_lookup(path))
-        if plan.ofsted:
-            known = [q for p in payloads for q in p.quads]
-            if existing is not None and not plan.fresh:
-                loading = {p.graph for p in payloads}
-                known += [q for q in existing.quads_for_pattern(None, None, None, None)
-                          if q.graph_name not in loading and q.predicate in _CONTEXT_PREDICATES]
-            context = context_from(known)
-            say(f"reading Ofsted data: {', '.join(str(p) for p in plan.ofsted)}")
-            found, notes = load_ofsted(plan.ofsted, lookups=plan.lookups, context=context, progress=say)
+    store = existing if not plan.fresh else None
+    for kind in plan.kinds():
+        if kind.read is not None:  # else its files are loaded as they are (rdf_files)
+            found, notes = kind.read(plan.inputs, Reading(say, tuple(payloads), store))
             payloads.extend(found)
             warnings.extend(notes)
-    if plan.documents:
-        from councilkg.sources.documents import NAME_PREDICATES, load_documents
-
-        known = [q for p in payloads for q in p.quads if q.predicate in NAME_PREDICATES]
-        if existing is not None and not plan.fresh:
-            loading = {p.graph for p in payloads}
-            known += [q for predicate in NAME_PREDICATES for q in existing.quads_for_pattern(None, predicate, None, None)
-                      if q.graph_name not in loading]
-        for path in plan.documents:
-            say(f"reading documents in {path}")
-            found, notes = load_documents(path, progress=say, known=known)
-            payloads.extend(found)
-            warnings.extend(notes)
-    if plan.synthetic:
-        from councilkg.sources.synthetic import generate
-
-        say(f"generating about {plan.synthetic:,} synthetic triples (seed {plan.synthetic_seed}); they are marked synthetic")
-        report = tenths(say, "generated") if plan.synthetic >= LONG_GENERATION else None
-        generated = 0
-        with gc_paused():
-            for payload in generate(plan.synthetic, plan.synthetic_seed):
-                payloads.append(payload)
-                generated += len(payload.quads)
-                if report is not None:
-                    report(generated, plan.synthetic)
     if plan.validate:
-        # The national tables are checked row by row as they are read; their SHACL check (tens of
-        # seconds with pyshacl) is left to `councilkg validate`.
-        checked = [p for p in payloads if p.kind in ("curated", "lookup")]
+        # The national tables are checked row by row as they are read; their SHACL check (slow with pyshacl: see
+        # docs/performance.md) is left to `councilkg validate --built`.
+        shaped = registry.checked_graph_kinds()
+        checked = [p for p in payloads if p.kind in shaped]
         if checked:
             say(f"checking {len(checked)} source graph(s) against the SHACL shapes")
+            # imported here, as pyshacl and rdflib take a while to import, so a command that does not check starts fast
+            from councilkg.store.shacl import validate_payloads
+
             violations = validate_payloads(checked)
             if violations:
                 raise ValidationFailed(violations)
@@ -147,28 +119,8 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
 
 
 def rdf_files(plan: LoadPlan) -> list[RdfFile]:
-    """The plan's RDF files, each checked to exist and to have a known format. Raises LoadError."""
-    from councilkg.sources.rdffile import rdf_file
-
-    return [rdf_file(path) for path in plan.rdf]
-
-
-def read_files(files: list[RdfFile], payloads: list[GraphPayload], progress: Progress | None = None
-               ) -> tuple[list[GraphPayload], list[str]]:
-    """The files' graphs read into payloads (for a Graph Store endpoint, or to check them), as a load into the
-    embedded store takes them: a graph another payload holds is that payload's. Returns them and the notes."""
-    from councilkg.sources.rdffile import file_payloads
-
-    say = progress or (lambda _m: None)
-    found: list[GraphPayload] = []
-    notes: list[str] = []
-    for rdf in files:
-        say(f"reading {rdf.path}")
-        read = {p.graph: p for p in file_payloads(rdf)}
-        kept, yielded = yield_to_payloads(rdf.path, list(read), payloads)
-        found += [read[g] for g in kept]
-        notes += yielded
-    return found, notes
+    """The files the plan's kinds load as they are, each checked to exist and to have a known format. Raises LoadError."""
+    return [rdf for kind in plan.kinds() if kind.files is not None for rdf in kind.files(plan.inputs)]
 
 
 def collect_with_files(plan: LoadPlan, progress: Progress | None = None) -> tuple[list[GraphPayload], list[str]]:
@@ -183,11 +135,10 @@ def collect_with_files(plan: LoadPlan, progress: Progress | None = None) -> tupl
 def load(folder: StoreFolder, plan: LoadPlan, progress: Progress | None = None, lock_wait: float = 0.0) -> LoadReport:
     """Read, validate and load the plan's inputs into a new generation of the store folder. RDF files are
     parsed as they are loaded: a syntax error in one abandons the new generation, leaving the store as it was."""
-    from councilkg.store import ReadOnlyStore
-
     started = time.monotonic()
     files = rdf_files(plan)
-    handle = ReadOnlyStore(folder) if folder.exists() and not plan.fresh and (plan.ofsted or plan.documents) else None
+    reads_store = any(kind.needs_store for kind in plan.kinds())
+    handle = ReadOnlyStore(folder) if folder.exists() and not plan.fresh and reads_store else None
     try:
         payloads, warnings = collect_payloads(plan, progress, handle.store() if handle else None)
     finally:

@@ -11,6 +11,7 @@ line and field before anything is built; nothing reaches a store unless all file
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,7 +25,9 @@ from councilkg.model import concepts, iris
 from councilkg.model.dates import PartialDate, date_literal, parse_partial_date
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, prov, rdfs, schema, skos, time
 from councilkg.paths import CURATED_DIR
+from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.sources.yamlsrc import LDict, LList, read_yaml
+from councilkg.store import GraphPayload
 
 REFERENCE_FILE = "reference.yaml"
 MAX_TEXT = 5000
@@ -1008,3 +1011,39 @@ def _decimal(value: int | float) -> str:
 
 def _build(f: _File, authorities: dict[str, LDict]) -> SourceGraph:
     return _Builder(f, authorities).build()
+
+
+# --------------------------------------------------------------------------------------------
+# The source kind
+# --------------------------------------------------------------------------------------------
+
+#: the kind of graph a curated source's facts go in
+CURATED = GraphKind("curated", order=10, shapes=True, listed="summed")  # doctor compares them with data/curated
+
+
+def curated_payloads(directory: Path) -> list[GraphPayload]:
+    """The curated folder's sources as graph payloads (``load_curated``); raises LoadError."""
+    return [GraphPayload(g.graph, g.label, CURATED.name, g.origin, g.content_hash, g.quads) for g in load_curated(directory)]
+
+
+def _read(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
+    reading.say(f"reading curated data from {inputs['curated']}")
+    return curated_payloads(inputs["curated"]), []
+
+
+def _from_args(args: argparse.Namespace) -> dict[str, Path | None]:
+    return {"curated": None if getattr(args, "no_curated", False) else Path(getattr(args, "curated", None) or CURATED_DIR)}
+
+
+KIND = SourceKind(
+    name="curated",
+    reads="the curated facts, a YAML file a source",
+    options=(Option("--curated", "curated data folder (default: data/curated)", check_help="curated data folder (default: data/curated)",
+                    metavar="DIR"),
+             Option("--no-curated", "leave the curated graphs as they are", switch=True)),
+    inputs={"curated": lambda: CURATED_DIR},  # None: leave the curated graphs as they are
+    from_args=_from_args,
+    read=_read,
+    graphs=(CURATED,),
+    replaces=(CURATED.name,),  # a curated file deleted since the last load loses its graph
+)

@@ -24,6 +24,7 @@ with a warning naming it; the other files load.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import re
@@ -35,9 +36,13 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
-from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos
+from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos, xsd
+from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.store import GraphPayload
 
+#: the kinds of graph a document's passages and mentions, and the facts proposed from it, go in
+DOCUMENTS = GraphKind("documents", order=40)
+CANDIDATES = GraphKind("candidates", order=70)  # after every kind of fact: proposals, not facts
 MAX_BYTES = 5_000_000
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 ENCODINGS = ("utf-8", "utf-16", "cp1252")
@@ -56,7 +61,6 @@ Progress = Callable[[str], None]
 CANDIDATE_LABEL_VALUE = 60
 # what the loader needs to know of the graph: types, names and variants, and curated sources' file names
 NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.fileName)
-XSD = iris.xsd
 
 
 @dataclass
@@ -173,8 +177,6 @@ _RANGE = rf"{_DAY}\s+(?:{_MONTH}\s+)?(?:(\d{{4}})\s+)?(?:to|-|–|and)\s+(?:the\
 
 def _iso(day: str, month: str, year: str) -> str | None:
     try:
-        import datetime as dt
-
         return dt.date(int(year), MONTHS[month.lower()], int(day)).isoformat()
     except (ValueError, KeyError):
         return None
@@ -347,7 +349,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     add(graph, ckg.fileName, _lit(path.name))
     add(graph, ckg.documentType, iris.concept("document-type", meta.get("type", "other")))
     if meta.get("date"):
-        add(graph, dcterms.date, _lit(meta["date"], XSD.date))
+        add(graph, dcterms.date, _lit(meta["date"], xsd.date))
     if meta.get("meeting"):
         add(graph, dcterms.description, _lit(f"Meeting: {meta['meeting']}"))
     curated = index.files.get(path.name)
@@ -360,9 +362,9 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         add(p.node, RDF_TYPE, ckg.Passage)
         add(p.node, rdfs.label, _lit(f"{meta['title']}, passage {p.number}"))
         add(p.node, ckg.passageOf, graph)
-        add(p.node, ckg.passageNumber, _lit(p.number, XSD.integer))
-        add(p.node, ckg.startOffset, _lit(p.start, XSD.integer))
-        add(p.node, ckg.endOffset, _lit(p.end, XSD.integer))
+        add(p.node, ckg.passageNumber, _lit(p.number, xsd.integer))
+        add(p.node, ckg.startOffset, _lit(p.start, xsd.integer))
+        add(p.node, ckg.endOffset, _lit(p.end, xsd.integer))
         add(p.node, ckg.passageText, _lit(p.text))
         if pattern is None:
             continue
@@ -380,7 +382,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         for s, pr, o in ((node, RDF_TYPE, ckg.CandidateFact), (node, rdfs.label, _lit(f"Candidate {c.kind}: {value}")),
                          (node, ckg.candidateKind, _lit(c.kind)),
                          (node, ckg.candidateValue, _lit(c.value)), (node, ckg.evidence, c.passage.node),
-                         (node, ckg.confidence, _lit(f"{c.confidence:.2f}", XSD.decimal)), (node, dcterms.source, graph)):
+                         (node, ckg.confidence, _lit(f"{c.confidence:.2f}", xsd.decimal)), (node, dcterms.source, graph)):
             candidates.append(Quad(s, pr, o, candidates_graph))
         if c.subject is not None:
             candidates.append(Quad(node, ckg.candidateSubject, c.subject, candidates_graph))
@@ -392,8 +394,8 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
               Quad(candidates_graph, dcterms.title, _lit(title), candidates_graph),
               Quad(candidates_graph, ckg.documentType, iris.concept("document-type", "other"), candidates_graph),
               Quad(candidates_graph, dcterms.source, graph, candidates_graph)]
-    return [GraphPayload(graph, meta["title"][:80], "documents", str(path), digest, quads),
-            GraphPayload(candidates_graph, title, "candidates", str(path), digest, header + candidates)]
+    return [GraphPayload(graph, meta["title"][:80], DOCUMENTS.name, str(path), digest, quads),
+            GraphPayload(candidates_graph, title, CANDIDATES.name, str(path), digest, header + candidates)]
 
 
 def _norm_keep_offsets(text: str) -> str:
@@ -423,3 +425,37 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
         say(f"document {path.name}")
         payloads.extend(load_document(path, text, index, pattern))
     return payloads, warnings
+
+
+# --------------------------------------------------------------------------------------------
+# The source kind
+# --------------------------------------------------------------------------------------------
+
+
+def _read(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
+    """Every folder's documents, knowing the names the payloads read before and the store added to hold."""
+    known = [q for p in reading.earlier for q in p.quads if q.predicate in NAME_PREDICATES]
+    if reading.existing is not None:
+        loading = reading.loading()
+        known += [q for predicate in NAME_PREDICATES for q in reading.existing.quads_for_pattern(None, predicate, None, None)
+                  if q.graph_name not in loading]
+    payloads: list[GraphPayload] = []
+    warnings: list[str] = []
+    for path in inputs["documents"]:
+        reading.say(f"reading documents in {path}")
+        found, notes = load_documents(path, progress=reading.say, known=known)
+        payloads.extend(found)
+        warnings.extend(notes)
+    return payloads, warnings
+
+
+KIND = SourceKind(
+    name="documents",
+    reads="folders of documents: passages, mentions and proposed facts",
+    options=(Option("--documents", "a folder of documents to ingest; repeatable", check_help="also check this folder of documents",
+                    metavar="DIR", input="documents"),),
+    read=_read,
+    graphs=(DOCUMENTS, CANDIDATES),
+    replaces=(DOCUMENTS.name, CANDIDATES.name),  # a load replaces the documents loaded before: give every folder at once
+    needs_store=True,
+)

@@ -17,7 +17,7 @@ import pyoxigraph as ox
 
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, rdfs
 from councilkg.paths import CURATED_DIR
-from councilkg.sources.build import curated_payloads
+from councilkg.sources.curated import curated_payloads
 from councilkg.sources.documents import load_documents
 from councilkg.store import new_memory_store
 

@@ -20,6 +20,7 @@ document, is one node; where releases disagree on a value both values are kept, 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import re
@@ -34,10 +35,16 @@ from councilkg.errors import LayoutError, LoadError, Problem
 from councilkg.model import concepts, iris
 from councilkg.model.dates import PartialDate, parse_partial_date
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, org, prov, rdfs, skos
+from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.store import GraphPayload
 
+#: the kinds of graph an official release's facts and the authority lookup go in
+RELEASES = GraphKind("ofsted", order=20)
+LOOKUP = GraphKind("lookup", order=30, shapes=True)
 OGL = NamedNode("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
 OFSTED = iris.organisation("ofsted")
+#: the most characters a cell of an Ofsted table that the loader reads may hold (the official tables' longest hold a
+#: few dozen): a longer one is an error naming it, not text copied into the graph
 MAX_CELL = 2000
 Progress = Callable[[str], None]
 
@@ -97,7 +104,7 @@ def _blank(value: Any) -> bool:
 
 def read_workbook(path: Path) -> Workbook:
     """Read every sheet of an ODS/XLSX workbook, or a CSV as one sheet named after the file."""
-    import pandas as pd
+    import pandas as pd  # here, not at the top: pandas takes a while to import, and only a workbook needs it
 
     if not path.is_file():
         raise LoadError.single(path, "no such file")
@@ -298,12 +305,22 @@ class InspectionRecord:
         return bool(self.judgements) or self.itype not in ("monitoring-visit", "focused-visit")
 
 
-def _cell(table: Table, row: list[Any], key: str) -> Any:
-    index = table.columns.get(key)
-    if index is None or index >= len(row):
+def _value(table: Table, rownum: int, row: list[Any], index: int | None) -> Any:
+    """The value of a row's cell at index (None when blank or absent). Raises LoadError, naming the file, sheet, row
+    and column, for a text longer than MAX_CELL."""
+    if index is None or index >= len(row) or _blank(row[index]):
         return None
     value = row[index]
-    return None if _blank(value) else value
+    if isinstance(value, str) and len(value) > MAX_CELL:
+        column = table.headers[index] if index < len(table.headers) and table.headers[index] else f"column {index + 1}"
+        raise LoadError([Problem(table.file, rownum, column, f"{table.where(rownum, column)}: {len(value):,} characters, "
+                                                             f"more than the {MAX_CELL:,} a cell of an Ofsted table may hold")])
+    return value
+
+
+def _cell(table: Table, rownum: int, row: list[Any], key: str) -> Any:
+    """The value of the row's cell in the column mapped to key (see ``_value``)."""
+    return _value(table, rownum, row, table.columns.get(key))
 
 
 def _date(table: Table, rownum: int, column: str, value: Any) -> PartialDate:
@@ -356,8 +373,8 @@ def records_from(table: Table) -> list[InspectionRecord]:
         return _records_2009(table)
     records: list[InspectionRecord] = []
     for rownum, row in table.rows:
-        name = _cell(table, row, "name")
-        gss = _cell(table, row, "gss")
+        name = _cell(table, rownum, row, "name")
+        gss = _cell(table, rownum, row, "gss")
         if name is None and gss is None:
             continue
         if name is None or gss is None:
@@ -367,30 +384,30 @@ def records_from(table: Table) -> list[InspectionRecord]:
         if not iris.GSS_RE.match(gss):
             raise LoadError([Problem(table.file, rownum, "gss", f"{table.where(rownum, _header_of(table, 'gss'))}: "
                                                                  f"{gss[:40]!r} is not an English local authority GSS code")])
-        published_raw = _cell(table, row, "published")
+        published_raw = _cell(table, rownum, row, "published")
         if published_raw is None:
             continue  # not yet published: nothing to record
         published = _date(table, rownum, _header_of(table, "published"), published_raw)
-        start_raw = _cell(table, row, "date")
+        start_raw = _cell(table, rownum, row, "date")
         start = _date(table, rownum, _header_of(table, "date"), start_raw) if start_raw is not None else None
         if table.layout == "latest":
             itype = "ilacs-inspection"
         else:
-            type_raw = _cell(table, row, "type")
+            type_raw = _cell(table, rownum, row, "type")
             if type_raw is None:
                 raise LoadError([Problem(table.file, rownum, "type", f"{table.where(rownum, _header_of(table, 'type'))}: empty")])
             itype = _itype(table, rownum, _header_of(table, "type"), type_raw)
         record = InspectionRecord(table, rownum, gss, str(name).strip(), published, itype, start)
-        region = _cell(table, row, "region")
+        region = _cell(table, rownum, row, "region")
         record.region = str(region).strip() if region is not None else None
-        status = _cell(table, row, "status")
+        status = _cell(table, rownum, row, "status")
         if status is not None:
             concept = concepts.match("authority-status", str(status))
             if concept is None:
                 raise LoadError([Problem(table.file, rownum, "status", f"{table.where(rownum, _header_of(table, 'status'))}: "
                                                                         f"unknown status {str(status)[:40]!r}")])
             record.status = concept.name
-        theme = _cell(table, row, "theme")
+        theme = _cell(table, rownum, row, "theme")
         if theme is not None:
             concept = concepts.match("visit-theme", str(theme))
             if concept is None:
@@ -398,7 +415,7 @@ def records_from(table: Table) -> list[InspectionRecord]:
                                                                        f"unknown visit theme {str(theme)[:60]!r}")])
             record.theme = concept.name
         for key, (_pattern, area) in _ILACS_AREAS.items():
-            value = _cell(table, row, key)
+            value = _cell(table, rownum, row, key)
             if value is not None:
                 graded = _grade(table, rownum, _header_of(table, key), value)
                 if graded:
@@ -451,26 +468,28 @@ def _records_2009(table: Table) -> list[InspectionRecord]:
                                    "publication date (expected 'First ILACS framework publication date')")])
     records: list[InspectionRecord] = []
     for rownum, row in table.rows:
-        name = _cell(table, row, "name")
+        name = _cell(table, rownum, row, "name")
         if name is None:
             continue
-        region = _cell(table, row, "region")
-        atype_raw = _cell(table, row, "authority_type")
+        region = _cell(table, rownum, row, "region")
+        atype_raw = _cell(table, rownum, row, "authority_type")
         atype = concepts.match("authority-type", str(atype_raw)) if atype_raw is not None else None
         for itype, date_col, area_cols, type_col in groups:
-            value = row[date_col] if date_col < len(row) else None
-            if _blank(value):
+            value = _value(table, rownum, row, date_col)
+            if value is None:
                 continue
             published = _date(table, rownum, headers[date_col], value)
             kind = itype
-            if type_col is not None and not _blank(row[type_col]):
-                kind = _itype(table, rownum, headers[type_col], row[type_col])
+            type_raw = _value(table, rownum, row, type_col)
+            if type_col is not None and type_raw is not None:
+                kind = _itype(table, rownum, headers[type_col], type_raw)
             record = InspectionRecord(table, rownum, None, str(name).strip(), published, kind,
                                       region=str(region).strip() if region is not None else None,
                                       authority_type=atype.name if atype else None, pre_restructure=pre_restructure)
             for col, area in area_cols:
-                if col < len(row) and not _blank(row[col]):
-                    graded = _grade(table, rownum, headers[col], row[col])
+                grade_raw = _value(table, rownum, row, col)
+                if grade_raw is not None:
+                    graded = _grade(table, rownum, headers[col], grade_raw)
                     if graded:
                         record.judgements.append((area, *graded))
             records.append(record)
@@ -543,8 +562,6 @@ class AuthorityIndex:
 
 
 def lookup_rows(path: Path) -> list[dict[str, str]]:
-    import csv
-
     try:
         with path.open(encoding="utf-8-sig", newline="") as handle:
             rows = list(csv.DictReader(handle))
@@ -624,7 +641,7 @@ def load_lookup(path: Path) -> GraphPayload:
         if atype:
             add(council, ckg.authorityType, atype.node)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return GraphPayload(graph, "Local authority lookup (la_lookup.csv)", "lookup", str(path), digest, _dedupe(quads))
+    return GraphPayload(graph, "Local authority lookup (la_lookup.csv)", LOOKUP.name, str(path), digest, _dedupe(quads))
 
 
 # --------------------------------------------------------------------------------------------
@@ -807,7 +824,7 @@ def _release_graph(book: Workbook, records: list[InspectionRecord], index: Autho
                   if first.pre_restructure else "no authority of that name in the lookup or the other sources")
         warnings.append(f"{book.path.name}: {first.table.where(first.row)}: skipped {len(rows)} inspection(s) of "
                         f"{name!r}: {reason}")
-    return GraphPayload(graph, title, "ofsted", str(book.path), book.digest, _dedupe(quads))
+    return GraphPayload(graph, title, RELEASES.name, str(book.path), book.digest, _dedupe(quads))
 
 
 def _is_broader(name: str, other: str) -> bool:
@@ -948,3 +965,52 @@ def context_from(quads: Iterable[Quad]) -> Context:
         graded = inspection in judged or itypes.get(inspection) not in ("monitoring-visit", "focused-visit", None)
         context.registry.add(KnownInspection(gss, key, published_day, day(started.get(inspection)), graded))
     return context
+
+
+# --------------------------------------------------------------------------------------------
+# The source kinds: the authority lookup, and Ofsted's tables
+# --------------------------------------------------------------------------------------------
+
+#: what the Ofsted loader needs to know of a store it adds to (see ``context_from``)
+CONTEXT_PREDICATES = {ckg.gssCode, rdfs.label, skos.altLabel, ckg.authorityStatus, ckg.inspectedAuthority, ckg.publicationDate,
+                      ckg.fieldworkStart, ckg.inspectionType, ckg.judgementOf}
+
+
+def _read_lookups(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
+    found = []
+    for path in inputs["lookups"]:
+        reading.say(f"reading authority lookup {path}")
+        found.append(load_lookup(path))
+    return found, []
+
+
+def _read_releases(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
+    """The tables, knowing the authorities and inspections of the payloads read before and of the store added to
+    (so each stays one node), and indexing the lookups the load is given."""
+    known = [q for p in reading.earlier for q in p.quads]
+    if reading.existing is not None:
+        loading = reading.loading()
+        known += [q for q in reading.existing.quads_for_pattern(None, None, None, None)
+                  if q.graph_name not in loading and q.predicate in CONTEXT_PREDICATES]
+    reading.say(f"reading Ofsted data: {', '.join(str(p) for p in inputs['ofsted'])}")
+    return load_ofsted(inputs["ofsted"], lookups=inputs["lookups"], context=context_from(known), progress=reading.say)
+
+
+LOOKUP_KIND = SourceKind(
+    name="lookup",
+    reads="authority lookups: codes, names, regions and types",
+    options=(Option("--lookup", "a local authority lookup CSV (la_lookup.csv); repeatable", check_help="also check this authority lookup",
+                    metavar="PATH", input="lookups"),),
+    read=_read_lookups,
+    graphs=(LOOKUP,),
+)
+
+KIND = SourceKind(
+    name="ofsted",
+    reads="Ofsted's inspection outcome tables, a graph a release",
+    options=(Option("--ofsted", "an Ofsted outcomes workbook (.ods) or table (.csv); repeatable",
+                    check_help="also check this Ofsted workbook or table", metavar="PATH", input="ofsted"),),
+    read=_read_releases,
+    graphs=(RELEASES,),
+    needs_store=True,
+)

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from councilkg.errors import LoadError
 from councilkg.model import iris
-from councilkg.store import RDF_FILE_KIND, RESERVED_GRAPHS, GraphPayload, RdfFile, file_graph_label
+from councilkg.sources.kind import GraphKind, Inputs, Option, SourceKind
+from councilkg.store import RDF_FILE_KIND, RESERVED_GRAPHS, GraphPayload, RdfFile, file_graph_label, yield_to_payloads
 
 #: extensions councilkg reads, and their formats
 FORMATS = {
@@ -76,3 +78,42 @@ def file_payloads(rdf: RdfFile) -> list[GraphPayload]:
 def _label(graph: ox.NamedNode, quads: list[ox.Quad], rdf: RdfFile) -> str:
     title = next((q.object.value for q in quads if q.subject == graph and q.predicate == iris.dcterms.title), None)
     return file_graph_label(graph, title, rdf.path)
+
+
+def read_files(files: list[RdfFile], payloads: list[GraphPayload], progress: Callable[[str], None] | None = None
+               ) -> tuple[list[GraphPayload], list[str]]:
+    """The files' graphs read into payloads (for a Graph Store endpoint, or to check them), as a load into the
+    embedded store takes them: a graph another payload holds is that payload's. Returns them and the notes."""
+    say = progress or (lambda _m: None)
+    found: list[GraphPayload] = []
+    notes: list[str] = []
+    for rdf in files:
+        say(f"reading {rdf.path}")
+        read = {p.graph: p for p in file_payloads(rdf)}
+        kept, yielded = yield_to_payloads(rdf.path, list(read), payloads)
+        found += [read[g] for g in kept]
+        notes += yielded
+    return found, notes
+
+
+# --------------------------------------------------------------------------------------------
+# The source kind
+# --------------------------------------------------------------------------------------------
+
+def _files(inputs: Inputs) -> list[RdfFile]:
+    """The files to load, each checked to exist and to have a known format before the store is touched."""
+    return [rdf_file(path) for path in inputs["rdf"]]
+
+
+#: the kind of graph a file's graphs become (a file may hold hundreds: doctor lists a line a file)
+RDF_FILES = GraphKind(RDF_FILE_KIND, order=50, listed="by-file")
+
+KIND = SourceKind(
+    name="rdf",
+    reads="RDF files loaded as they are",
+    options=(Option("--rdf", "an RDF file loaded as it is (.nq, .trig, .nt, .ttl, .jsonld, .rdf), e.g. from `councilkg synthetic` "
+                             "or `councilkg export`: each named graph in it is a source graph; repeatable",
+                    check_help="also parse this RDF file as `load --rdf` would", metavar="FILE", input="rdf"),),
+    files=_files,
+    graphs=(RDF_FILES,),
+)

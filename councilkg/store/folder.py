@@ -231,8 +231,8 @@ class StoreFolder:
                     drop_kinds = ()  # the new generation holds only what was carried
                 _say_writing(say, payloads)
                 with _timed(phases, "write"):
-                    # bulk even when adding to a copy: the generation is private, and one transaction of
-                    # 10^6 quads took 5x as long and 1.5x the memory
+                    # bulk even when adding to a copy: the generation is private, and one transaction is far
+                    # slower and larger (see docs/performance.md)
                     write_graphs(store, payloads, drop_kinds=drop_kinds, bulk=True, progress=tenths(say, "passed to the indexer:"),
                                  carried=carried)
                     del carried
@@ -272,8 +272,8 @@ class StoreFolder:
     def _start_from(self, current: Path, generation: Path, payloads: list[GraphPayload], drop_kinds: Iterable[str],
                     phases: dict[str, float], say: Callable[[str], None]) -> list[ox.Quad] | None:
         """Start a generation that adds payloads to the current one. Usually a copy of it (hard links, so
-        instant), whose replaced graphs the write then removes; but removing is a transaction costing
-        about 20 us a quad, so when most of the store is replaced (loading the same synthetic data again)
+        instant), whose replaced graphs the write then removes; but removing is a transaction, slow per quad
+        (see docs/performance.md), so when most of the store is replaced (loading the same synthetic data again)
         the graphs that stay are read out instead and returned to be written with the payloads."""
         source = ox.Store.read_only(str(current))
         try:
@@ -396,7 +396,7 @@ def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
 
 
 def _counts_while_optimizing(store: ox.Store) -> dict[ox.NamedNode, int]:
-    """Compact a finished generation (queries on a bulk-loaded store run up to 2.8x faster once compacted)
+    """Compact a finished generation (queries on a bulk-loaded store run faster once compacted: docs/performance.md)
     and count its graphs on another thread meanwhile: both only read the same content."""
     counted: dict[str, dict[ox.NamedNode, int] | BaseException] = {}
 

@@ -31,14 +31,14 @@ class GraphStoreClient:
     """A minimal Graph Store Protocol client (GET, PUT, DELETE of named graphs)."""
 
     def __init__(self, url: str, timeout: float = 600.0, session: Any = None) -> None:
-        import requests
+        import requests  # here, not at the top: requests takes a while to import, and only this load needs it
 
         self.url = url
         self.timeout = timeout
         self.session = session or requests.Session()
 
     def _request(self, method: str, graph: ox.NamedNode, **kwargs: Any) -> Any:
-        import requests
+        import requests  # (see __init__)
 
         try:
             response = self.session.request(method, self.url, params={"graph": graph.value}, timeout=self.timeout, **kwargs)

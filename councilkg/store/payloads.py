@@ -67,8 +67,8 @@ def gc_paused() -> Iterator[None]:
     """Keep Python's cycle collector from running while millions of quads are created or held.
 
     Quads form no reference cycles, but each is tracked by the collector, and every full
-    collection walks all of them: about a fifth of the time spent generating 10^6 synthetic
-    quads. Objects that exist on entry are frozen (left out of collections, including explicit
+    collection walks all of them, which costs a large part of generating synthetic quads (see
+    docs/performance.md). Objects that exist on entry are frozen (left out of collections, including explicit
     ``gc.collect()`` calls) and automatic collection is off until the block ends.
     """
     was_enabled = gc.isenabled()
@@ -92,17 +92,14 @@ def _has_blank_node(quad: ox.Quad) -> bool:
 #: below this many quads a load is one ``bulk_extend``: making N-Quads text would cost more than it saves
 SMALL_BULK_LOAD = 50_000
 #: quads per ``bulk_load`` call. Oxigraph sorts each call's keys for every index in memory, and small
-#: sorts are cheaper: at 10^6 quads, 62,500 a call took 12% less time than four calls of 250,000 (and
-#: 0.4 GiB less memory); at 10^7, 161 calls eight at a time took 70 s against 80 s for one call
-#: reading the whole text, with 0.9 GiB less at the peak.
+#: sorts are cheaper, in time and in memory: see docs/performance.md for the sizes measured.
 BULK_SLICE = 62_500
 
 
 def bulk_plan(quads: int) -> tuple[int, int]:
     """How to bulk-write this many quads: (quads per ``bulk_load`` call, calls loading at once), or
     (0, 0) for one ``bulk_extend``. Four calls per CPU this process may use, at most 32: each call
-    waits on the disk part of the time (measured on 2 vCPUs: eight at once as fast as sixteen, and
-    faster than four)."""
+    waits on the disk part of the time (how many at once was measured: see docs/performance.md)."""
     if quads < SMALL_BULK_LOAD:
         return 0, 0
     try:

@@ -11,6 +11,7 @@ from typing import IO
 
 import pyoxigraph as ox
 
+from councilkg.errors import LoadError
 from councilkg.model import iris
 from councilkg.store.graphs import LOADS_GRAPH, ONTOLOGY_GRAPH, RDF_FILE_KIND, GraphPayload, load_records
 from councilkg.store.payloads import SMALL_BULK_LOAD, _ParallelLoads, bulk_plan
@@ -41,8 +42,8 @@ class RdfFileLoad:
 
 
 #: bytes of N-Quads or N-Triples text per ``bulk_load`` call when a file is loaded (about 66,000 lines
-#: of the synthetic data, a slice about as big as ``bulk_write``'s; at 10^6 quads the fastest of 4, 8, 16
-#: and 32 MiB, eight at once)
+#: of the synthetic data, a slice about as big as ``bulk_write``'s): the fastest of the sizes tried, see
+#: docs/performance.md
 RDF_CHUNK_BYTES = 16 << 20
 #: formats with one statement a line, so a file can be cut at any line and its pieces parsed at once
 LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
@@ -74,8 +75,6 @@ class _LineMap:
 def _syntax_error(path: Path, lines: _LineMap) -> Callable[[BaseException], BaseException]:
     """Turns a parser's SyntaxError (line and column in the text it was given) into a LoadError naming the
     file, its line and the column."""
-    from councilkg.errors import LoadError
-
     def convert(exc: BaseException) -> BaseException:
         if not isinstance(exc, SyntaxError):
             return exc
@@ -135,8 +134,6 @@ def _settle_rdf_file(store: ox.Store, rdf: RdfFile, content_hash: str, before: s
     """After a file's load into a generation that held only other files' graphs (``before``): its triples
     outside any named graph go to the file's graph, the graphs councilkg writes itself are left out, and its
     new graphs are listed. A graph named by a blank node is refused: a source graph is named by an IRI."""
-    from councilkg.errors import LoadError
-
     notes = []
     if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None:
         store.update(f"ADD DEFAULT TO {rdf.graph} ; CLEAR DEFAULT")  # an IRI pyoxigraph checked: safe to write out

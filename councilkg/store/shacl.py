@@ -15,7 +15,7 @@ import rdflib
 from pyshacl import validate as shacl_validate
 
 from councilkg.paths import SHAPES_FILE
-from councilkg.store import ONTOLOGY_GRAPH, GraphPayload, ontology_payload
+from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH, GraphPayload, ontology_payload
 
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 
@@ -82,8 +82,6 @@ def validate_store(store: ox.Store, graphs: Iterable[ox.NamedNode] | None = None
     if not ontology:
         ontology = ontology_payload().quads
     names = list(graphs) if graphs is not None else [g for g in store.named_graphs() if isinstance(g, ox.NamedNode)]
-    from councilkg.store import LOADS_GRAPH
-
     violations: list[Violation] = []
     for name in sorted(names, key=lambda n: n.value):
         if name in (ONTOLOGY_GRAPH, LOADS_GRAPH):
