@@ -378,9 +378,9 @@ def run_rdflib(work: Path, cap: float, budget: float) -> dict:
 
 
 def run_http(work: Path, reps: int) -> dict:
-    from councilkg.cli.serve import _free_port, oxigraph_binary
+    from councilkg.cli.serve import free_port, oxigraph_binary
 
-    port = _free_port("127.0.0.1")
+    port = free_port("127.0.0.1")
     server = subprocess.Popen([oxigraph_binary(), "serve-read-only", "--location", str((work / "store" / "current").resolve()),
                                "--bind", f"127.0.0.1:{port}", "--union-default-graph", "--timeout-s", "120"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

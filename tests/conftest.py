@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from councilkg.paths import CURATED_DIR, ROOT
 from councilkg.query.backends import EmbeddedBackend
 from councilkg.query.runner import Runner
 from councilkg.settings import Settings
-from councilkg.sources.build import curated_payloads
+from councilkg.sources.curated import curated_payloads
 from councilkg.store import GraphPayload, new_memory_store
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -63,12 +62,6 @@ def require_shared(*parts: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def sorted_nquads(store: ox.Store) -> list[str]:

@@ -21,10 +21,11 @@ from pathlib import Path
 
 import pytest
 
+from councilkg.cli.serve import free_port
 from councilkg.model import iris
 from councilkg.paths import ROOT
 
-from .conftest import HOSTILE_NAME, free_port
+from .conftest import HOSTILE_NAME
 
 pytestmark = pytest.mark.browser
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from councilkg.cli.serve import free_port
 from councilkg.errors import QueryTimeoutError
 from councilkg.query import catalogue
 from councilkg.query.backends import EmbeddedBackend
@@ -26,7 +27,7 @@ from councilkg.query.runner import Runner
 from councilkg.settings import Settings
 from councilkg.store import ReadOnlyStore, StoreFolder
 
-from .conftest import CLI, cli_env_for, free_port
+from .conftest import CLI, cli_env_for
 
 pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]
 

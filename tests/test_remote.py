@@ -16,13 +16,13 @@ from pathlib import Path
 import pytest
 import requests
 
-from councilkg.cli.serve import oxigraph_binary
+from councilkg.cli.serve import free_port, oxigraph_binary
 from councilkg.paths import CURATED_DIR
 from councilkg.query import catalogue
 from councilkg.query.backends import RemoteBackend
 from councilkg.query.runner import Runner
 
-from .conftest import CLI, cli_env_for, free_port
+from .conftest import CLI, cli_env_for
 
 pytestmark = pytest.mark.timeout(600)
 

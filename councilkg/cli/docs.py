@@ -13,7 +13,7 @@ from councilkg.paths import CURATED_DIR, ROOT
 from councilkg.query import catalogue
 from councilkg.query.backends import EmbeddedBackend
 from councilkg.query.runner import Runner
-from councilkg.sources.build import curated_payloads
+from councilkg.sources.curated import curated_payloads
 from councilkg.store import new_memory_store
 
 DOC = ROOT / "docs" / "queries.md"

@@ -23,6 +23,7 @@ from councilkg.errors import LoadError, StoreError
 from councilkg.sources import registry
 from councilkg.sources.curated import CURATED, load_curated
 from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH, StoreFolder, graph_counts, ontology_payload
+from councilkg.store.shacl import validate_store
 
 
 @dataclass
@@ -186,9 +187,6 @@ def _shacl_findings(store: ox.Store, loaded: dict[str, dict[str, str]], say: Cal
     checked = [ox.NamedNode(g) for g, r in loaded.items() if r.get("loadKind") in kinds]
     if not checked:
         return []
-    # imported here, as pyshacl and rdflib take a while to import: `doctor --no-shacl` starts without them
-    from councilkg.store.shacl import validate_store
-
     say(f"checking {len(checked)} graph(s) against the SHACL shapes")
     violations = validate_store(store, checked)
     if violations:

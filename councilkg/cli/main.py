@@ -20,18 +20,25 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pyoxigraph as ox
+import yaml
 
 from councilkg import __version__
 from councilkg.cli.doctor import check
 from councilkg.cli.serve import ReadOnlyEndpoint
 from councilkg.errors import CouncilKGError, ValidationFailed
+from councilkg.explore import inventory as overview
 from councilkg.model import iris
+from councilkg.query import catalogue
+from councilkg.query.backends import backend_for
+from councilkg.query.runner import Runner
 from councilkg.settings import DEFAULT_SERVE_TIMEOUT, Settings, SettingsError
 from councilkg.sources import registry
 from councilkg.sources.build import LoadPlan, collect_with_files, load
+from councilkg.sources.documents import excerpt
 from councilkg.sources.synthetic import write_nquads
 from councilkg.store import ReadOnlyStore, StoreFolder
 from councilkg.store.gsp import load_into_graph_store
+from councilkg.store.shacl import validate_store
 
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
@@ -53,8 +60,6 @@ def _folder(args: argparse.Namespace) -> StoreFolder:
 
 
 def _backend(args: argparse.Namespace):
-    from councilkg.query.backends import backend_for
-
     return backend_for(args.settings)
 
 
@@ -113,9 +118,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_candidates(args: argparse.Namespace) -> int:
-    from councilkg.query.runner import Runner
-    from councilkg.sources.documents import excerpt
-
     backend = _backend(args)
     try:
         result = Runner(backend, limit=None).canned("document_candidates", {"kind": args.kind} if args.kind else {})
@@ -123,8 +125,6 @@ def cmd_candidates(args: argparse.Namespace) -> int:
         backend.close()
     rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence]
     if args.format == "yaml":
-        import yaml
-
         by_file: dict[str, list[dict]] = {}
         for r in rows:
             entry = {"kind": r["kind"], "value": r["value"], "confidence": float(r["confidence"]),
@@ -167,9 +167,6 @@ def cmd_synthetic(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     if args.built:
-        # imported here, as pyshacl and rdflib take a while to import: the other commands start without them
-        from councilkg.store.shacl import validate_store
-
         handle = ReadOnlyStore(_folder(args))
         violations = validate_store(handle.store())
         handle.close()
@@ -204,9 +201,6 @@ def _parse_params(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from councilkg.query import catalogue
-    from councilkg.query.runner import Runner
-
     if args.list or not args.query:
         return cmd_queries(args)
     try:
@@ -237,8 +231,6 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    from councilkg.query import catalogue
-
     for query in catalogue.catalogue().values():
         params = ", ".join(f"{p.name}{'' if p.required else '?'}: {p.type}" for p in query.params) or "no parameters"
         print(f"{query.name:<28} {query.title}  ({params})")
@@ -278,8 +270,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from councilkg.explore import inventory as overview
-
     backend = _backend(args)
     try:
         graphs = overview.graphs(backend)

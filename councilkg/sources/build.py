@@ -17,6 +17,7 @@ from councilkg.sources.curated import curated_payloads
 from councilkg.sources.kind import Progress, Reading, SourceKind
 from councilkg.sources.rdffile import read_files
 from councilkg.store import RDF_FILE_KIND, BuildResult, GraphPayload, RdfFile, ReadOnlyStore, StoreFolder
+from councilkg.store.shacl import validate_payloads
 
 __all__ = ["LoadPlan", "LoadReport", "collect_payloads", "collect_with_files", "curated_payloads", "load", "rdf_files",
            "read_files"]
@@ -109,9 +110,6 @@ def collect_payloads(plan: LoadPlan, progress: Progress | None = None,
         checked = [p for p in payloads if p.kind in shaped]
         if checked:
             say(f"checking {len(checked)} source graph(s) against the SHACL shapes")
-            # imported here, as pyshacl and rdflib take a while to import, so a command that does not check starts fast
-            from councilkg.store.shacl import validate_payloads
-
             violations = validate_payloads(checked)
             if violations:
                 raise ValidationFailed(violations)

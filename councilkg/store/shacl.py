@@ -9,15 +9,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-import rdflib
-from pyshacl import validate as shacl_validate
 
 from councilkg.paths import SHAPES_FILE
 from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH, GraphPayload, ontology_payload
 
-SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
+if TYPE_CHECKING:
+    import rdflib
+
+SH = "http://www.w3.org/ns/shacl#"
 
 
 @dataclass(frozen=True)
@@ -37,12 +39,16 @@ class Violation:
 
 @lru_cache(maxsize=1)
 def shapes_graph() -> rdflib.Graph:
+    import rdflib  # here, not at the top: rdflib and pyshacl take about a second to import, and only validation needs them
+
     graph = rdflib.Graph()
     graph.parse(SHAPES_FILE, format="turtle")
     return graph
 
 
 def _to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
+    import rdflib  # (see shapes_graph)
+
     data = ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), format=ox.RdfFormat.N_TRIPLES)
     graph = rdflib.Graph()
     graph.parse(data=data, format="nt")
@@ -51,17 +57,21 @@ def _to_rdflib(quads: Iterable[ox.Quad]) -> rdflib.Graph:
 
 def validate_quads(graph_name: str, quads: Iterable[ox.Quad], ontology: Iterable[ox.Quad] | None = None) -> list[Violation]:
     """Validate one source graph's quads (with the ontology) and return its violations."""
+    import rdflib  # (see shapes_graph)
+    from pyshacl import validate as shacl_validate
+
+    sh = rdflib.Namespace(SH)
     data = _to_rdflib(list(quads) + list(ontology if ontology is not None else ontology_payload().quads))
     conforms, results, _text = shacl_validate(data, shacl_graph=shapes_graph(), inference="none", abort_on_first=False)
     if conforms:
         return []
     violations = []
-    for result in results.subjects(rdflib.RDF.type, SH.ValidationResult):
+    for result in results.subjects(rdflib.RDF.type, sh.ValidationResult):
         def one(pred: rdflib.URIRef, result: rdflib.term.Node = result) -> str | None:
             value = results.value(result, pred)
             return None if value is None else str(value)
-        violations.append(Violation(graph_name, one(SH.focusNode) or "", one(SH.resultPath), one(SH.resultMessage) or "",
-                                    one(SH.sourceShape), one(SH.value)))
+        violations.append(Violation(graph_name, one(sh.focusNode) or "", one(sh.resultPath), one(sh.resultMessage) or "",
+                                    one(sh.sourceShape), one(sh.value)))
     return sorted(violations, key=lambda v: (v.graph, v.focus, v.message))
 
 
