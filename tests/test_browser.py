@@ -208,26 +208,36 @@ def tab(context, server: str) -> Iterator[Offline]:
     page.close()
 
 
-PAGES = [
-    ("home", "", "Where the data comes from"),
-    ("questions", "questions", "The SPARQL behind this question"),
-    ("sparql-editor", "editor", "Start from a catalogue query"),
-    ("network", "network", "Colour: kind"),
-    ("improvement-journey", "journey", "Who led each improvement"),
-    ("entity", f"entity?iri={quote(iris.person('eleanor-brazil').value, safe='')}", "Facts, by source"),
-]
+#: what each page (by its address) shows once it has drawn
+READY = {"": "Where the data comes from", "questions": "The SPARQL behind this question",
+         "editor": "Start from a catalogue query", "network": "Colour: kind", "journey": "Who led each improvement",
+         "entity": "Facts, by source"}
 
 
-@pytest.mark.parametrize("name, address, ready", PAGES, ids=[p[0] for p in PAGES])
-def test_each_page_opens_offline(tab: Offline, name: str, address: str, ready: str) -> None:
-    tab.open(address, ready)
+def entity_address(iri: str) -> str:
+    """The address of an entity's page."""
+    return f"entity?iri={quote(iri, safe='')}"
+
+
+def ready_for(address: str) -> str:
+    """What the page at this address shows once it has drawn."""
+    return READY[urlsplit(address).path]
+
+
+PAGES = [("home", ""), ("questions", "questions"), ("sparql-editor", "editor"), ("network", "network"),
+         ("improvement-journey", "journey"), ("entity", entity_address(iris.person("eleanor-brazil").value))]
+
+
+@pytest.mark.parametrize("name, address", PAGES, ids=[p[0] for p in PAGES])
+def test_each_page_opens_offline(tab: Offline, name: str, address: str) -> None:
+    tab.open(address, ready_for(address))
     assert tab.shot(name).stat().st_size > 10_000
     tab.check()
 
 
 def test_a_request_off_the_machine_is_refused_and_recorded(tab: Offline) -> None:
     """The browser itself refuses the request (not the app), and the tab records it: what check() relies on."""
-    tab.open("", "Where the data comes from")
+    tab.open("", READY[""])
     probes = ["http://example.org/probe", "http://192.0.2.1/probe"]
     outcomes = [tab.page.evaluate("url => fetch(url, {mode: 'no-cors'}).then(() => 'answered', () => 'refused')", url)
                 for url in probes]
@@ -236,12 +246,12 @@ def test_a_request_off_the_machine_is_refused_and_recorded(tab: Offline) -> None
 
 
 def test_the_sidebar_links_every_page(tab: Offline) -> None:
-    tab.open("", "Where the data comes from")
+    tab.open("", READY[""])
     nav = tab.page.get_by_test_id("stSidebarNav")
     for title in ("Home", "Questions", "SPARQL editor", "Network", "Improvement journey", "Entity"):
         assert nav.get_by_role("link", name=title, exact=True).count() == 1, title
     nav.get_by_role("link", name="Network", exact=True).click()
-    tab.wait_for("Colour: kind")
+    tab.wait_for(READY["network"])
     assert tab.address()[0] == "/network"
     tab.check()
 
@@ -249,15 +259,15 @@ def test_the_sidebar_links_every_page(tab: Offline) -> None:
 LEGACY = "/?page=queries&question=leaders_at_date&council=E09000008&date=2019-10-16"
 
 
-@pytest.mark.parametrize("link, path, ready", [
-    (LEGACY, "/questions", "People holding a post or role at a council"),
-    (f"/?page=entity&iri={quote(iris.person('eleanor-brazil').value, safe='')}", "/entity", "Facts, by source"),
-    ("/?page=network", "/network", "Colour: kind"),
-    (f"/?page=sparql-editor&q={quote('ASK { ?s ?p ?o }')}", "/editor", "Start from a catalogue query"),
+@pytest.mark.parametrize("link, path", [
+    (LEGACY, "/questions"),
+    (f"/?page=entity&iri={quote(iris.person('eleanor-brazil').value, safe='')}", "/entity"),
+    ("/?page=network", "/network"),
+    (f"/?page=sparql-editor&q={quote('ASK { ?s ?p ?o }')}", "/editor"),
 ], ids=["queries", "entity", "network", "sparql-editor"])
-def test_an_old_link_lands_on_its_page(tab: Offline, link: str, path: str, ready: str) -> None:
+def test_an_old_link_lands_on_its_page(tab: Offline, link: str, path: str) -> None:
     """A ``?page=NAME`` link from before the pages had addresses opens the page it meant, with its parameters."""
-    tab.open(link.lstrip("/"), ready)
+    tab.open(link.lstrip("/"), READY[path.lstrip("/")])
     shown_path, query = tab.address()
     assert shown_path == path
     kept = parse_qs(urlsplit(link).query)
@@ -276,13 +286,13 @@ def test_an_old_link_lands_on_its_page(tab: Offline, link: str, path: str, ready
 
 def test_an_unknown_old_page_name_is_said_plainly(tab: Offline) -> None:
     tab.open("?page=no-such-page", "There is no page called")
-    assert tab.page.get_by_text("Where the data comes from").count() == 1  # Home is shown
+    assert tab.page.get_by_text(READY[""]).count() == 1  # Home is shown
     tab.check()
 
 
 def _choose_leaders_at_date(tab: Offline) -> None:
     """On the Questions page, pick "who held which post on a date" (its pickers default to Croydon, 2017-09-19)."""
-    tab.open("questions", "The SPARQL behind this question")
+    tab.open("questions", READY["questions"])
     tab.page.get_by_test_id("stSelectbox").first.click()
     tab.page.keyboard.type("Who held")
     tab.page.get_by_role("option", name="Who held which post at a council on a date").click()
@@ -306,12 +316,12 @@ def test_a_canned_query_shows_its_rows(tab: Offline) -> None:
 
 
 def test_a_search_hit_opens_its_entity_page(tab: Offline) -> None:
-    tab.open("", "Where the data comes from")
+    tab.open("", READY[""])
     box = tab.page.get_by_role("textbox", name="Search")
     box.fill("Eleanor")
     box.press("Enter")
     tab.page.get_by_role("link", name="Eleanor Brazil — person").click()
-    tab.wait_for("Facts, by source")
+    tab.wait_for(READY["entity"])
     path, query = tab.address()
     assert (path, parse_qs(query)) == ("/entity", {"iri": [iris.person("eleanor-brazil").value]})
     assert tab.page.get_by_role("heading", name="Eleanor Brazil").count() == 1
@@ -319,7 +329,7 @@ def test_a_search_hit_opens_its_entity_page(tab: Offline) -> None:
 
 
 def test_the_editor_runs_a_query(tab: Offline) -> None:
-    tab.open("editor", "Start from a catalogue query")
+    tab.open("editor", READY["editor"])
     editor = tab.page.locator("textarea[data-testid='ckg-sparql-editor']")
     editor.wait_for(timeout=WAIT_MS)
     editor.fill("PREFIX foaf: <http://xmlns.com/foaf/0.1/>\nPREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
@@ -335,7 +345,7 @@ def test_the_editor_runs_a_query(tab: Offline) -> None:
 
 
 def test_the_editor_refuses_service_in_the_browser(tab: Offline) -> None:
-    tab.open("editor", "Start from a catalogue query")
+    tab.open("editor", READY["editor"])
     editor = tab.page.locator("textarea[data-testid='ckg-sparql-editor']")
     editor.fill("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     tab.page.get_by_role("button", name="Run").click()
@@ -344,13 +354,13 @@ def test_the_editor_refuses_service_in_the_browser(tab: Offline) -> None:
 
 
 def test_a_shared_link_opens_the_query(tab: Offline) -> None:
-    tab.open(f"editor?q={quote('ASK { ?s ?p ?o }')}", "Start from a catalogue query")
+    tab.open(f"editor?q={quote('ASK { ?s ?p ?o }')}", READY["editor"])
     assert tab.page.locator("textarea[data-testid='ckg-sparql-editor']").input_value() == "ASK { ?s ?p ?o }"
     tab.check()
 
 
 def test_a_network_node_can_be_selected(tab: Offline) -> None:
-    tab.open("network", "Colour: kind")
+    tab.open("network", READY["network"])
     assert tab.page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg").count() > 0
     details = tab.page.get_by_test_id("stSelectbox").filter(has_text="Details of")
     details.click()
@@ -365,7 +375,7 @@ def test_a_network_node_can_be_selected(tab: Offline) -> None:
 
 
 def test_the_improvement_journey_chart_loads(tab: Offline) -> None:
-    tab.open("journey", "Who led each improvement")
+    tab.open("journey", READY["journey"])
     chart = tab.page.locator("[data-testid='stVegaLiteChart']").first
     chart.wait_for(timeout=WAIT_MS)
     assert chart.locator("canvas, svg").count() > 0
@@ -374,18 +384,13 @@ def test_the_improvement_journey_chart_loads(tab: Offline) -> None:
     tab.check()
 
 
-HOSTILE_VIEWS = [
-    ("home-search", "", "Where the data comes from"),
-    ("entity", f"entity?iri={quote(iris.person('hostile-name').value, safe='')}", "Facts, by source"),
-    ("network", "network", "Colour: kind"),
-    ("journey", "journey", "Who led each improvement"),
-    ("sources", f"entity?iri={quote(iris.source('hostile-labels-fixture').value, safe='')}", "Facts, by source"),
-]
+HOSTILE_VIEWS = [("home-search", ""), ("entity", entity_address(iris.person("hostile-name").value)), ("network", "network"),
+                 ("journey", "journey"), ("sources", entity_address(iris.source("hostile-labels-fixture").value))]
 
 
-@pytest.mark.parametrize("name, address, ready", HOSTILE_VIEWS, ids=[v[0] for v in HOSTILE_VIEWS])
-def test_html_in_labels_is_shown_as_text(tab: Offline, name: str, address: str, ready: str) -> None:
-    tab.open(address, ready)
+@pytest.mark.parametrize("name, address", HOSTILE_VIEWS, ids=[v[0] for v in HOSTILE_VIEWS])
+def test_html_in_labels_is_shown_as_text(tab: Offline, name: str, address: str) -> None:
+    tab.open(address, ready_for(address))
     if name == "home-search":
         box = tab.page.get_by_role("textbox", name="Search")
         box.fill("img src")
@@ -468,7 +473,7 @@ def test_twenty_sessions_and_a_runaway_query_during_a_rebuild(context, cli_env: 
             for tab in canned:
                 tab.wait_for("People holding a post or role at a council", timeout_ms=ANSWERS_WAIT_S * 1000)
             for tab in [*editors, runaway]:
-                tab.wait_for("Start from a catalogue query", timeout_ms=ANSWERS_WAIT_S * 1000)
+                tab.wait_for(READY["editor"], timeout_ms=ANSWERS_WAIT_S * 1000)
             limit = runaway.page.get_by_label("Time limit (s)")
             assert limit.input_value() == str(RUNAWAY_LIMIT_S)  # the app's limit comes from its settings
 
