@@ -401,6 +401,16 @@ def test_entity_pages(app, iri: str, heading: str, columns: tuple | None) -> Non
     assert any(page == "entity" and set(query) == {"iri"} for _, page, query in links(at))  # linked onward
 
 
+def test_a_link_from_an_entity_page_opens_the_entity_it_names(app) -> None:
+    at = app("entity", iri=iris.person("eleanor-brazil").value)
+    _, page, query = next(link for link in links(at) if link[0] == md("member of: Croydon"))
+    assert (page, query) == ("entity", {"iri": [CROYDON]})
+    at.query_params["iri"] = CROYDON  # what following the link does (AppTest cannot click a page link)
+    _run(at)
+    assert [h.value for h in at.header] == ["Croydon"]
+    assert at.text_input(key="ent_input").value == CROYDON
+
+
 def test_an_entity_by_name(app) -> None:
     at = app("entity")
     at.text_input(key="ent_input").input("Edwina Grant").run()

@@ -328,6 +328,17 @@ def test_a_search_hit_opens_its_entity_page(tab: Offline) -> None:
     tab.check()
 
 
+def test_a_link_on_an_entity_page_opens_the_entity_it_names(tab: Offline) -> None:
+    tab.open(entity_address(iris.person("eleanor-brazil").value), READY["entity"])
+    tab.page.get_by_role("link", name="member of: Croydon", exact=True).click()
+    tab.page.get_by_role("heading", name="Croydon", exact=True).wait_for(timeout=WAIT_MS)
+    tab.settle()
+    path, query = tab.address()
+    assert (path, parse_qs(query)) == ("/entity", {"iri": [iris.council("E09000008").value]})
+    assert tab.page.get_by_role("textbox", name="IRI or name").input_value() == iris.council("E09000008").value
+    tab.check()
+
+
 def test_the_editor_runs_a_query(tab: Offline) -> None:
     tab.open("editor", READY["editor"])
     editor = tab.page.locator("textarea[data-testid='ckg-sparql-editor']")

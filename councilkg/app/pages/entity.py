@@ -19,7 +19,11 @@ def _asked(runner: Runner) -> str | None:
     """The IRI the address or the search box names; None when there is none (the page says what to do), or
     when the name typed matches nothing or several things (the page says so, or lists them)."""
     iri = st.query_params.get("iri", "")
-    typed = st.text_input("IRI or name", value=iri, key="ent_input", placeholder="Croydon, Eleanor Brazil, or an IRI")
+    if st.session_state.get("ent_address") != iri:  # the address names another entity (a link was followed): the box shows it
+        st.session_state["ent_address"] = st.session_state["ent_input"] = iri
+        if iri:  # and the address bar too: a link to the page already shown changes the parameters, not the bar
+            st.query_params["iri"] = iri
+    typed = st.text_input("IRI or name", key="ent_input", placeholder="Croydon, Eleanor Brazil, or an IRI")
     if not typed or typed == iri:
         if not iri:
             st.caption("Search for a council, person, board or inspection, or follow a link from another page.")
