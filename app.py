@@ -1,5 +1,5 @@
-"""The Streamlit app's entry point: ``streamlit run app.py`` (``make run`` does it for you)."""
+"""The Streamlit app's entry script: ``streamlit run app.py`` (``make run`` does it for you)."""
 
-from councilkg.app.pages_legacy import main
+from councilkg.app.main import run
 
-main()
+run()

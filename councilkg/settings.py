@@ -12,7 +12,7 @@ by the CLI, the app or a test. Every limit a user can meet is here, with its def
 | endpoint | COUNCILKG_ENDPOINT | none | a SPARQL 1.1 endpoint to read instead of the store |
 | shared | COUNCILKG_SHARED | <project>/../shared | the workplace's shared folder (seeds and national data) |
 | row_limit | COUNCILKG_ROW_LIMIT | 10000 | rows a query returns before its result is cut and flagged |
-| timeout | COUNCILKG_TIMEOUT | 10 | seconds a user's query may run (the app and CLI) |
+| timeout | COUNCILKG_TIMEOUT | 30 | seconds a user's query may run: the CLI's `query --timeout` and the editor's most |
 | serve_timeout | COUNCILKG_SERVE_TIMEOUT | 30 | seconds a query to ``councilkg serve`` may run |
 | workers | COUNCILKG_WORKERS | 2 x CPUs, 2 to 8 | query worker processes for users' queries |
 """
@@ -29,7 +29,7 @@ from councilkg.errors import CouncilKGError
 from councilkg.paths import ROOT
 
 DEFAULT_ROW_LIMIT = 10_000
-DEFAULT_TIMEOUT = 10.0
+DEFAULT_TIMEOUT = 30.0
 DEFAULT_SERVE_TIMEOUT = 30
 
 

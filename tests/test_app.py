@@ -1,48 +1,75 @@
-"""The Streamlit app through AppTest: every page and widget path, on a real store, without a browser."""
+"""The Streamlit app through AppTest: every page and widget path, on a real store, without a browser.
+
+Each test runs the entry script (app.py) as ``streamlit run`` would, on the page it names by its file
+(``AppTest.switch_page``), as a visit to ``/questions?question=...`` would; the old ``?page=NAME``
+links are tested through the entry script's redirect.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from councilkg.app import navigation, state
+from councilkg.app.markdown import md
+from councilkg.explore import network
 from councilkg.model import iris
 from councilkg.paths import ROOT
 from councilkg.query import catalogue
+from councilkg.sources.build import LoadPlan, load
+from councilkg.store import StoreFolder
 
-from .conftest import HOSTILE_NAME
+from .conftest import HOSTILE_NAME, require_shared
 
-APP = str(ROOT / "app.py")
+APP = ROOT / "app.py"
 CROYDON = iris.council("E09000008").value
 TIMEOUT = 60
+#: the title each page starts with (Home's is the project's name)
+TITLES = {"home": "councilkg", "questions": "Questions", "editor": "SPARQL editor", "network": "Network",
+          "journey": "Improvement journey", "entity": "Entity"}
 
 
 @pytest.fixture
 def app(app_store: Path, monkeypatch: pytest.MonkeyPatch):
-    """A fresh AppTest on the app store; caches cleared so each test opens it anew."""
+    """Opens a fresh AppTest on the app store; caches cleared so each test opens it anew."""
     monkeypatch.setenv("COUNCILKG_STORE", str(app_store))
     monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
     st.cache_resource.clear()
     st.cache_data.clear()
     yield _open
-    from councilkg.app import state as ui
-
-    ui.shared_runner().backend.close()
+    state.shared_runner().backend.close()
     st.cache_resource.clear()
 
 
-def _open(page: str = "home", **params: str) -> AppTest:
-    """Run the app on a page with these query parameters; it must not raise."""
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    at.query_params["page"] = page
-    for key, value in params.items():
-        at.query_params[key] = value
+def _page_file(slug: str) -> str:
+    """A page's script, relative to the entry script (as AppTest.switch_page takes it)."""
+    return str(navigation.BY_SLUG[slug].file.relative_to(APP.parent))
+
+
+def _run(at: AppTest) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def _open(page: str = "home", **params: str) -> AppTest:
+    """Run the app on a page (by its address, ``questions``) with these query parameters; it must not raise."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.switch_page(_page_file(page))
+    at.query_params.update(params)
+    return _run(at)
+
+
+def _follow(**params: str) -> AppTest:
+    """Run the app at its root address with these query parameters (an old ``?page=NAME`` link)."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at.query_params.update(params)
+    return _run(at)
 
 
 def texts(at: AppTest) -> str:
@@ -51,6 +78,11 @@ def texts(at: AppTest) -> str:
     parts += [h.value for h in at.header] + [s.value for s in at.subheader]
     parts += [f"{m.label}={m.value}" for m in at.metric]
     return "\n".join(str(p) for p in parts)
+
+
+def links(at: AppTest) -> list[tuple[str, str, dict[str, list[str]]]]:
+    """Every page link: (its label as markdown, the page's address, its query parameters)."""
+    return [(link.value, link.proto.page, parse_qs(link.proto.query_string)) for link in at.page_link]
 
 
 def table(at: AppTest, *columns: str):
@@ -78,26 +110,58 @@ def test_home_shows_what_the_graph_holds(app) -> None:
     assert "org:FormalOrganization" in set(classes["class"])  # a reused vocabulary's class by its prefixed name
 
 
-@pytest.mark.parametrize("asked, radio, warned", [
-    ("questions", "queries", False),  # the title a reader sees in the sidebar
-    ("SPARQL", "editor", False),
-    ("no-such-page", "home", True),
+@pytest.mark.parametrize("asked, slug", [
+    ("home", "home"),
+    ("queries", "questions"),
+    ("questions", "questions"),  # the title a reader sees in the sidebar
+    ("query", "questions"),
+    ("editor", "editor"),
+    ("SPARQL", "editor"),
+    ("sparql-editor", "editor"),
+    ("network", "network"),
+    ("journey", "journey"),
+    (" Improvement-Journey ", "journey"),
+    ("entity", "entity"),
 ])
-def test_a_typed_page_name_is_understood_or_explained(app, asked: str, radio: str, warned: bool) -> None:
-    at = app(asked)
-    assert at.radio(key="nav").value == radio
-    assert at.query_params["page"] == radio  # the address now names the page shown
+def test_an_old_page_link_lands_on_its_page(app, asked: str, slug: str) -> None:
+    at = _follow(page=asked)
+    assert at.title[0].value == TITLES[slug]
+    assert "page" not in at.query_params  # the page is named by the address's path now
+    assert not at.warning
+
+
+def test_an_old_link_keeps_its_parameters(app) -> None:
+    at = _follow(page="queries", question="leaders_at_date", council="E09000008", date="2019-10-16")
+    assert at.title[0].value == "Questions"
+    assert at.query_params == {"question": "leaders_at_date", "council": "E09000008", "date": "2019-10-16"}
+    assert at.selectbox(key="q_leaders_at_date_council").value == "Croydon"
+    assert at.date_input(key="q_leaders_at_date_date").value == dt.date(2019, 10, 16)
+    entity = _follow(page="entity", iri=CROYDON)
+    assert [h.value for h in entity.header] == ["Croydon"]
+    assert entity.query_params == {"iri": CROYDON}
+
+
+def test_an_unknown_page_name_is_said_plainly(app) -> None:
+    at = _follow(page="no-such-page", iri=CROYDON)
+    assert at.title[0].value == TITLES["home"]  # Home is shown
     warnings = [w.value for w in at.warning]
-    assert bool(warnings) == warned
-    if warned:
-        assert "There is no page called 'no-such-page'" in warnings[0] and "queries" in warnings[0]
+    assert len(warnings) == 1
+    assert f"There is no page called {md(repr('no-such-page'))}" in warnings[0]
+    assert ", ".join(spec.slug for spec in navigation.PAGES) in warnings[0] and "Showing Home" in warnings[0]
+    assert "page" not in at.query_params and at.query_params["iri"] == CROYDON
+
+
+def test_every_page_has_an_address_and_a_file() -> None:
+    assert [spec.slug for spec in navigation.PAGES] == list(TITLES)
+    assert all(spec.file.is_file() for spec in navigation.PAGES)
+    assert set(navigation.LEGACY_NAMES.values()) <= set(navigation.BY_SLUG)
+    assert navigation.legacy_slug("Sparql-Editor") == "editor" and navigation.legacy_slug("nothing") is None
 
 
 def test_home_search_links_to_entity_pages(app) -> None:
     at = app("home")
     at.text_input(key="home_search").input("croydon").run()
-    links = "\n".join(m.value for m in at.markdown)
-    assert "[Croydon](?page=entity&iri=https%3A%2F%2Fw3id.org%2Fcouncilkg%2Fid%2Fcouncil%2FE09000008)" in links
+    assert ("Croydon — council", "entity", {"iri": [CROYDON]}) in links(at)
     at.text_input(key="home_search").input("zzzz-nothing").run()
     assert any("Nothing in the graph is called" in i.value for i in at.info)
 
@@ -109,7 +173,7 @@ def test_home_search_links_to_entity_pages(app) -> None:
 
 @pytest.mark.parametrize("name", sorted(catalogue.catalogue()))
 def test_every_question_runs_with_its_widgets(app, name: str) -> None:
-    at = app("queries")
+    at = app("questions")
     at.selectbox(key="q_name").select(name).run()
     query = catalogue.get(name)
     for param in query.params:
@@ -129,7 +193,7 @@ def test_every_question_runs_with_its_widgets(app, name: str) -> None:
 
 
 def test_a_question_with_chosen_parameters(app) -> None:
-    at = app("queries")
+    at = app("questions")
     at.selectbox(key="q_name").select("leaders_at_date").run()
     # widgets in a form take effect together, when it is submitted
     at.selectbox(key="q_leaders_at_date_council").select("Croydon")
@@ -141,18 +205,18 @@ def test_a_question_with_chosen_parameters(app) -> None:
 
 
 def test_a_link_opens_a_question_and_the_address_follows_the_choice(app) -> None:
-    at = app("queries", question="leaders_at_date")
+    at = app("questions", question="leaders_at_date")
     assert at.selectbox(key="q_name").value == "leaders_at_date"
     assert at.selectbox(key="q_leaders_at_date_council").value == "Croydon"
     at.selectbox(key="q_name").select("board_members").run()
     assert at.query_params["question"] == "board_members"
-    unknown = app("queries", question="no_such_question")
+    unknown = app("questions", question="no_such_question")
     assert unknown.selectbox(key="q_name").value == sorted(catalogue.catalogue())[0]
-    assert "There is no question called 'no_such_question'" in unknown.warning[0].value
+    assert f"There is no question called {md(repr('no_such_question'))}" in unknown.warning[0].value
 
 
 def test_a_link_gives_the_parameters_and_running_writes_them_back(app) -> None:
-    at = app("queries", question="leaders_at_date", council="e09000008", date="2019-10-16")  # a GSS code, any case
+    at = app("questions", question="leaders_at_date", council="e09000008", date="2019-10-16")  # a GSS code, any case
     assert at.selectbox(key="q_leaders_at_date_council").value == "Croydon"
     assert at.date_input(key="q_leaders_at_date_date").value == dt.date(2019, 10, 16)
     at.button(key="q_run").click().run()
@@ -160,14 +224,14 @@ def test_a_link_gives_the_parameters_and_running_writes_them_back(app) -> None:
     assert set(frame.loc[frame["status"] == "held", "personLabel"]) == {"Robert Henderson", "Nick Pendry", HOSTILE_NAME}
     assert at.query_params["council"] == CROYDON and at.query_params["date"] == "2019-10-16"
     # a value the graph does not hold is said, and the picker keeps its default
-    odd = app("queries", question="leaders_at_date", council="Atlantis", date="2019-02-30")
+    odd = app("questions", question="leaders_at_date", council="Atlantis", date="2019-02-30")
     warnings = " ".join(w.value for w in odd.warning)
-    assert "no council called 'Atlantis'" in warnings and "2019-02-30" in warnings
+    assert md("no council called 'Atlantis'") in warnings and md("2019-02-30") in warnings
     assert odd.selectbox(key="q_leaders_at_date_council").value == "Croydon"
 
 
 def test_an_optional_council_can_be_left_as_any(app) -> None:
-    at = app("queries")
+    at = app("questions")
     at.selectbox(key="q_name").select("board_members").run()
     assert at.selectbox(key="q_board_members_council").value == "(any)"
     at.button(key="q_run").click().run()
@@ -212,7 +276,7 @@ def test_a_shared_link_restores_the_query(app) -> None:
     at.button(key="ed_run").click().run()
     assert any(s.value == "Yes" for s in at.subheader)
     at.button(key="ed_share").click().run()
-    assert at.query_params["q"] == [query] or at.query_params["q"] == query
+    assert at.query_params == {"q": query}  # the page is named by the address's path
 
 
 @pytest.mark.parametrize("query, message", [
@@ -223,7 +287,7 @@ def test_a_shared_link_restores_the_query(app) -> None:
 def test_the_editor_refuses_clearly(app, query: str, message: str) -> None:
     at = _editor(app, query)
     at.button(key="ed_run").click().run()
-    assert any(message in e.value for e in at.error), [e.value for e in at.error]
+    assert any(md(message) in e.value for e in at.error), [e.value for e in at.error]
 
 
 def test_the_editor_stops_a_runaway_query(app) -> None:
@@ -238,6 +302,18 @@ def test_the_editor_caps_and_flags_a_huge_result(app) -> None:
     at.number_input(key="ed_limit").set_value(500).run()
     at.button(key="ed_run").click().run()
     assert len(table(at)) == 500
+    assert any("there are more" in w.value for w in at.warning)
+
+
+def test_the_editor_takes_its_limits_from_the_settings(app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COUNCILKG_TIMEOUT", "7")
+    monkeypatch.setenv("COUNCILKG_ROW_LIMIT", "50")
+    at = _editor(app, "SELECT * WHERE { ?a ?b ?c }")
+    timeout, rows = at.number_input(key="ed_timeout"), at.number_input(key="ed_limit")
+    assert (timeout.value, timeout.max) == (7, 7)  # what a query gets, and the most a user may ask for
+    assert (rows.value, rows.max) == (50, 50)
+    at.button(key="ed_run").click().run()
+    assert len(table(at)) == 50
     assert any("there are more" in w.value for w in at.warning)
 
 
@@ -322,7 +398,17 @@ def test_entity_pages(app, iri: str, heading: str, columns: tuple | None) -> Non
     assert any(e.label.startswith(("OFSTED", "Outcome", "Ofsted", "Authority")) for e in at.expander)
     if columns:
         assert len(table(at, *columns)) > 0
-    assert "?page=entity&iri=" in "\n".join(m.value for m in at.markdown)
+    assert any(page == "entity" and set(query) == {"iri"} for _, page, query in links(at))  # linked onward
+
+
+def test_a_link_from_an_entity_page_opens_the_entity_it_names(app) -> None:
+    at = app("entity", iri=iris.person("eleanor-brazil").value)
+    _, page, query = next(link for link in links(at) if link[0] == md("member of: Croydon"))
+    assert (page, query) == ("entity", {"iri": [CROYDON]})
+    at.query_params["iri"] = CROYDON  # what following the link does (AppTest cannot click a page link)
+    _run(at)
+    assert [h.value for h in at.header] == ["Croydon"]
+    assert at.text_input(key="ent_input").value == CROYDON
 
 
 def test_an_entity_by_name(app) -> None:
@@ -332,21 +418,31 @@ def test_an_entity_by_name(app) -> None:
 
 
 def test_hostile_labels_are_text(app) -> None:
-    """Labels are shown by Streamlit as text: in markdown they are escaped, in tables they are cells."""
+    """Labels are shown by Streamlit as text: in markdown and link labels they are escaped, in tables they are cells."""
     at = app("entity", iri=iris.person("hostile-name").value)
     assert [h.value for h in at.header] == [HOSTILE_NAME]  # st.header draws it as text
-    markdown = "\n".join(m.value for m in at.markdown)
+    markdown = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [e.label for e in at.expander]
+                         + [label for label, _, _ in links(at)])
     assert "<img" not in markdown and "<script" not in markdown
     at = app("home")
     at.text_input(key="home_search").input("img src").run()
-    links = "\n".join(m.value for m in at.markdown)
-    assert "&lt;img src=x onerror=" in links and "<img" not in links
+    labels = "\n".join(label for label, _, _ in links(at))
+    assert "&lt;img src=x onerror=" in labels and "<img" not in labels
+
+
+def test_data_text_is_escaped_for_markdown() -> None:
+    hostile = '<img src=x onerror="alert(1)"> [link](javascript:alert(1)) *bold* $x$ :red[y]'
+    safe = md(hostile)
+    assert "<img" not in safe and "&lt;img" in safe
+    assert "\\[link\\]" in safe and "\\(javascript" in safe and "\\*bold\\*" in safe
+    assert "\\$x\\$" in safe and "\\:red\\[y\\]" in safe  # no LaTeX, no coloured-text directive
+    assert md(42) == "42"
 
 
 def test_a_missing_store_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COUNCILKG_STORE", str(tmp_path / "nowhere"))
     st.cache_resource.clear()
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.run()
     assert not at.exception
     assert any("No store at" in e.value for e in at.error)
@@ -357,8 +453,6 @@ def test_a_missing_store_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
 @pytest.fixture
 def app_on(monkeypatch: pytest.MonkeyPatch):
     """An AppTest on a store a test built itself (load plan in, page open); closed afterwards."""
-    from councilkg.sources.build import LoadPlan, load
-    from councilkg.store import StoreFolder
 
     def make(root: Path, plan: LoadPlan, page: str, **params: str) -> AppTest:
         load(StoreFolder(root), plan)
@@ -369,17 +463,11 @@ def app_on(monkeypatch: pytest.MonkeyPatch):
         return _open(page, **params)
 
     yield make
-    from councilkg.app import state as ui
-
-    ui.shared_runner().backend.close()
+    state.shared_runner().backend.close()
     st.cache_resource.clear()
 
 
 def test_an_entity_page_shows_the_passages_that_name_it(tmp_path: Path, app_on) -> None:
-    from councilkg.sources.build import LoadPlan
-
-    from .conftest import require_shared
-
     at = app_on(tmp_path / "store", LoadPlan(documents=[require_shared("seeds")]), "entity",
                 iri=iris.person("robert-henderson").value)
     assert "In the words of the documents" in [s.value for s in at.subheader]
@@ -390,9 +478,6 @@ def test_an_entity_page_shows_the_passages_that_name_it(tmp_path: Path, app_on) 
 
 def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, app_on) -> None:
     """A national-scale store: the whole network is not drawn (nor laid out); an ego network is."""
-    from councilkg.explore import network
-    from councilkg.sources.build import LoadPlan
-
     at = app_on(tmp_path / "store", LoadPlan(synthetic=40_000, validate=False), "network")
     warning = " ".join(w.value for w in at.warning)
     assert "too many to draw" in warning and f"at most {network.MAX_DRAWN_NODES}" in warning

@@ -69,6 +69,8 @@ def test_every_exception_the_package_defines_derives_from_the_one_base() -> None
     """So the CLI's one ``except CouncilKGError`` (and its ``exit_code_for``) meets every error raised on purpose."""
     defined: dict[str, type] = {}
     for module in pkgutil.walk_packages(councilkg.__path__, "councilkg."):
+        if module.name.startswith("councilkg.app.pages."):
+            continue  # Streamlit page scripts: st.navigation runs them, importing one draws the page
         loaded = importlib.import_module(module.name)
         defined.update({f"{c.__module__}.{c.__qualname__}": c for c in _exception_classes(vars(loaded))
                         if c.__module__ == loaded.__name__})

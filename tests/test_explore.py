@@ -1,66 +1,106 @@
-"""The modules behind the app, without Streamlit: search, entity pages, networks, journeys, charts."""
+"""The modules behind the app, without Streamlit: search, pickers, entity pages, what the graph holds,
+networks, journeys (and the charts drawn from them); the look-up queries they run."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import io
+import subprocess
+import sys
 
 import networkx as nx
+import pyoxigraph as ox
+import pytest
 
 from councilkg.app import charts
-from councilkg.explore import entities as explore
-from councilkg.explore import network
+from councilkg.explore import choices, entities, inventory, journey, network
 from councilkg.model import iris
+from councilkg.paths import INTERNAL_QUERIES_DIR, ROOT
+from councilkg.query import catalogue
 from councilkg.query.runner import Runner
+from councilkg.query.safety import analyse
 
 CROYDON = iris.council("E09000008").value
 
 
 def test_search_finds_councils_people_and_boards(runner: Runner) -> None:
-    hits = explore.search(runner, "croydon")
-    assert hits[0] == explore.Hit("Croydon", CROYDON, "council")  # an exact name comes first
+    hits = entities.search(runner, "croydon")
+    assert hits[0] == entities.Hit("Croydon", CROYDON, "council")  # an exact name comes first
     kinds = {h.kind for h in hits}
     assert {"council", "board", "committee"} <= kinds
-    assert explore.search(runner, "Rob Henderson")[0].iri == iris.person("robert-henderson").value  # a name variant
-    assert explore.search(runner, "x") == []
+    assert entities.search(runner, "Rob Henderson")[0].iri == iris.person("robert-henderson").value  # a name variant
+    assert entities.search(runner, "x") == []
 
 
 def test_pickers(runner: Runner) -> None:
-    assert ("Croydon", CROYDON) in explore.councils(runner)
-    assert len(explore.people(runner)) == 12
-    assert explore.regions(runner) == ["East Midlands", "London", "Yorkshire and the Humber"]
-    assert ("Director of Children's Services", iris.concept("role", "dcs").value) in explore.roles_in_use(runner)
+    assert ("Croydon", CROYDON) in choices.councils(runner)
+    assert len(choices.people(runner)) == 12
+    assert choices.regions(runner) == ["East Midlands", "London", "Yorkshire and the Humber"]
+    assert ("Director of Children's Services", iris.concept("role", "dcs").value) in choices.roles_in_use(runner)
+    names = [name for name, _ in choices.people(runner)]
+    assert names == sorted(names, key=str.lower)
 
 
 def test_an_entity_page_has_its_facts_with_their_sources(runner: Runner) -> None:
-    entity = explore.describe(runner, iris.person("eleanor-brazil").value)
+    entity = entities.describe(runner, iris.person("eleanor-brazil").value)
     assert entity is not None
     assert entity.label == "Eleanor Brazil" and entity.kinds == ["person"]
     assert entity.sources() == [(iris.source("croydon-cyp-scrutiny-2017-09-19-item-6").value,
                                  "OFSTED Inspection of Children's Services")]
     linked = {label for _, label, _ in entity.linked()}
     assert "Eleanor Brazil: commissioner, Croydon" in linked
-    assert explore.describe(runner, "https://example.org/nothing") is None
+    assert entities.describe(runner, "https://example.org/nothing") is None
+    member = next(f for f in entity.facts if f.property == iris.NAMESPACES["org"] + "member")
+    assert (member.property_name, member.value_name) == ("member", "Eleanor Brazil: commissioner, Croydon")
+
+
+def test_an_entity_page_has_its_roles_judgements_and_passages(runner: Runner) -> None:
+    roles = entities.roles_of(runner, iris.person("eleanor-brazil").value)
+    assert {(r["organisation"], r["role"]) for r in roles} == {
+        ("Croydon", "Commissioner"), ("Croydon Children's Service Improvement Board", "Board member")}
+    assert all(r["source"] == "OFSTED Inspection of Children's Services" for r in roles)
+    judgements = entities.judgements_of(runner, CROYDON)
+    assert {"published": "2017-09-04", "type": "Single inspection framework inspection", "area": "Overall effectiveness (SIF)",
+            "grade": "Inadequate", "source": "OFSTED Inspection of Children's Services"} in judgements
+    assert all(j["area"] for j in judgements)
+    assert entities.passages_of(runner, CROYDON) == []  # the seed graph holds no documents' passages
+
+
+def test_what_the_graph_holds(runner: Runner) -> None:
+    graphs = inventory.graphs(runner.backend)
+    assert [g.kind for g in graphs] == sorted((g.kind for g in graphs), key=inventory.SOURCE_KIND_ORDER.index)  # facts first
+    assert inventory.source_count(graphs) == sum(1 for g in graphs if g.kind == "curated") > 0
+    assert inventory.total_triples(graphs) == len(runner.backend.store())
+    classes = inventory.classes(runner.backend)
+    assert inventory.entity_count(classes, iris.ckg.LocalAuthority.value) == 4
+    assert inventory.entity_count(classes, "https://example.org/NoSuchClass") == 0
+    assert [c.entities for c in classes] == sorted((c.entities for c in classes), reverse=True)
+    assert any(c.label == "org:FormalOrganization" for c in classes)  # a reused vocabulary's class by its prefixed name
 
 
 def test_the_improvement_journey_of_croydon(runner: Runner) -> None:
-    journey = explore.journey(runner, CROYDON)
-    assert {(j["date"], j["area"], j["grade"]) for j in journey.judgements} >= {
+    shown = journey.journey(runner, CROYDON)
+    assert {(j["date"], j["area"], j["grade"]) for j in shown.judgements} >= {
         (dt.date(2017, 9, 4), "Overall effectiveness (SIF)", "Inadequate"),
         (dt.date(2020, 3, 16), "Overall effectiveness (ILACS)", "Good")}
-    rows = {(t["role"], t["person"]) for t in journey.tenures}
+    rows = {(t["role"], t["person"]) for t in shown.tenures}
     assert rows == {("Director of Children's Services", "Barbara Peacock"), ("Director of Children's Services", "Robert Henderson"),
                     ("Lead member for children", "Alisa Flemming"), ("Board chair", "Edwina Grant"),
                     ("Commissioner", "Eleanor Brazil")}
-    henderson = next(t for t in journey.tenures if t["person"] == "Robert Henderson")
+    henderson = next(t for t in shown.tenures if t["person"] == "Robert Henderson")
     assert henderson["from"] == dt.date(2018, 12, 1) and henderson["until"] == dt.date(2020, 3, 16)
-    assert any(r["kind"] == "recommendation" for r in journey.recommendations)
-    assert {c["credited"] for c in journey.credits} >= {"Mike Brown", "Robert Henderson"}
-    assert journey.span == (dt.date(2017, 9, 4), dt.date(2020, 3, 16))
+    assert any(r["kind"] == "recommendation" for r in shown.recommendations)
+    assert "Support care leavers to find accommodation." in {r["text"] for r in shown.recommendations}
+    assert {c["credited"] for c in shown.credits} >= {"Mike Brown", "Robert Henderson"}
+    assert {"Robert Henderson", "Edwina Grant", "Eleanor Brazil"} <= {r["person"] for r in shown.leaders}
+    assert shown.span == (dt.date(2017, 9, 4), dt.date(2020, 3, 16))
+    assert not shown.empty
+    camden = journey.journey(runner, iris.council("E09000007").value)
+    assert camden.empty and camden.span is None
 
 
 def test_the_journey_chart_shares_one_time_axis(runner: Runner) -> None:
-    spec = charts.journey_chart(explore.journey(runner, CROYDON)).to_dict()
+    spec = charts.journey_chart(journey.journey(runner, CROYDON)).to_dict()
     assert spec["resolve"]["scale"]["x"] == "shared"
     assert len(spec["vconcat"]) == 2
     # each time axis labels its ticks with the year (Vega's default shows "October" for 2017-10-01)
@@ -114,7 +154,7 @@ def test_centrality_measures(runner: Runner) -> None:
 def test_graphml_export_round_trips(runner: Runner) -> None:
     graph = network.co_membership(_ties(runner))
     data = network.to_graphml(graph)
-    back = nx.read_graphml(__import__("io").BytesIO(data))
+    back = nx.read_graphml(io.BytesIO(data))
     assert set(back.nodes) == set(graph.nodes)
     assert back.number_of_edges() == graph.number_of_edges()
 
@@ -132,11 +172,53 @@ def test_the_drawing_is_stable_and_sized_by_centrality(runner: Runner) -> None:
     assert any(p.get("name") == charts.NODE_SELECTION and p["select"]["on"] == "click" for p in params)
 
 
-def test_labels_are_escaped_for_markdown_and_html() -> None:
-    hostile = '<img src=x onerror="alert(1)"> [link](javascript:alert(1)) *bold*'
-    safe = explore.md(hostile)
-    assert "<img" not in safe and "&lt;img" in safe
-    assert "\\[link\\]" in safe and "\\(javascript" in safe and "\\*bold\\*" in safe
-    link = explore.entity_link("<script>x</script>", "https://w3id.org/councilkg/id/person/a b")
-    assert link.startswith("[&lt;script&gt;x&lt;/script&gt;](?page=entity&iri=https%3A%2F%2F")
-    assert json.dumps(link)  # plain text
+def test_the_two_network_views(runner: Runner) -> None:
+    ties = _ties(runner)
+    whole = network.view_graph(ties, network.VIEWS[0])
+    assert set(whole.nodes) == set(network.role_graph(ties).nodes)
+    chairs = network.view_graph(ties, network.VIEWS[0], ["Board chair"])
+    assert chairs.number_of_edges() == 1
+    people = network.view_graph(ties, network.VIEWS[1])
+    assert {d["kind"] for _, d in people.nodes(data=True)} == {"person"}
+    with pytest.raises(ValueError, match="unknown view"):
+        network.view_graph(ties, "Sideways")
+
+
+def test_a_graph_result_as_a_network() -> None:
+    rows = [{"subject": iris.person("a").value, "predicate": iris.NAMESPACES["org"] + "member", "object": CROYDON},
+            {"subject": iris.person("a").value, "predicate": iris.rdfs.label.value, "object": "A"}]
+    graph = network.triples_graph(rows)
+    assert graph.nodes[CROYDON]["kind"] == "person" and graph.nodes["A"]["kind"] == "committee"
+    assert graph.number_of_edges() == 2
+    assert network.triples_graph(rows, limit=1).number_of_edges() == 1
+    assert charts.graph_result_chart(rows).to_dict()["layer"]
+
+
+INTERNAL = sorted(path.stem for path in INTERNAL_QUERIES_DIR.glob("*.rq"))
+
+
+@pytest.mark.parametrize("name", INTERNAL)
+def test_each_internal_query_says_what_it_answers_and_runs_anywhere(name: str) -> None:
+    """One query a file: a comment header naming it, and SPARQL that runs as it is (its own PREFIX lines)."""
+    text = catalogue.internal(name)
+    assert text.startswith(f"# {name}: "), f"{name}.rq: the header should start '# {name}: what it answers'"
+    form = analyse(text).form
+    answer = ox.Store().query(text)  # pyoxigraph knows no prefix it is not given
+    if form == "SELECT":
+        assert list(answer) == [], name  # nothing in an empty store
+    else:
+        assert form == "ASK" and bool(answer), name
+    assert name not in catalogue.catalogue()  # hidden from the catalogue listing
+
+
+def test_nothing_outside_the_app_imports_streamlit_or_altair() -> None:
+    """Streamlit is the `app` extra: the library, the CLI and the look-ups behind the app run without it."""
+    modules = sorted(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in (ROOT / "councilkg").rglob("*.py") if "app" not in path.relative_to(ROOT / "councilkg").parts[:1])
+    script = ("import importlib, sys\n"
+              f"for name in {modules!r}: importlib.import_module(name)\n"
+              "print(sorted(m for m in ('streamlit', 'altair') if m in sys.modules))")
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]", f"imported outside councilkg/app: {proc.stdout.strip()}"

@@ -8,8 +8,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from councilkg.explore.entities import Journey
-from councilkg.explore.network import KIND_COLOURS
+from councilkg.explore.journey import Journey
+from councilkg.explore.network import KIND_COLOURS, drawing, triples_graph
 
 GRADE_COLOURS = {"Outstanding": "#1a9641", "Good": "#a6d96a", "Requires improvement to be good": "#fdae61",
                  "Inadequate": "#d7191c"}
@@ -74,18 +74,6 @@ def journey_chart(journey: Journey) -> alt.VConcatChart:
     return alt.vconcat(top, bottom).resolve_scale(x="shared", color="independent")
 
 
-def graph_result_chart(rows: list[dict[str, str]], limit: int = 300) -> alt.LayerChart:
-    """A CONSTRUCT or DESCRIBE result drawn as a network of its IRIs and literals."""
-    import networkx as nx
-
-    from councilkg.explore.network import drawing
-    from councilkg.model import iris
-
-    graph = nx.MultiDiGraph()
-    for row in rows[:limit]:
-        s, p, o = row["subject"], row["predicate"], row["object"]
-        graph.add_node(s, label=iris.shorten(s), kind="organisation")
-        graph.add_node(o, label=iris.shorten(o)[:60], kind="person" if o.startswith("http") else "committee")
-        graph.add_edge(s, o, role=iris.shorten(p))
-    nodes, edges = drawing(graph)
-    return network_chart(nodes, edges, height=480)
+def graph_result_chart(rows: list[dict[str, str]]) -> alt.LayerChart:
+    """A CONSTRUCT or DESCRIBE result drawn as a network of its IRIs and literals (its first triples)."""
+    return network_chart(*drawing(triples_graph(rows)), height=480)

@@ -31,7 +31,7 @@ from councilkg.model import iris
 from councilkg.query import catalogue
 from councilkg.query.backends import backend_for
 from councilkg.query.runner import Runner
-from councilkg.settings import DEFAULT_SERVE_TIMEOUT, Settings, SettingsError
+from councilkg.settings import DEFAULT_ROW_LIMIT, DEFAULT_SERVE_TIMEOUT, DEFAULT_TIMEOUT, Settings, SettingsError
 from councilkg.sources import registry
 from councilkg.sources.build import LoadPlan, collect_with_files, load
 from councilkg.sources.documents import excerpt
@@ -208,10 +208,10 @@ def cmd_query(args: argparse.Namespace) -> int:
     except ValueError as exc:
         _err(str(exc))
         return EXIT_USAGE
-    limit = None if args.limit == 0 else args.limit
+    limit = args.settings.row_limit if args.limit is None else (None if args.limit == 0 else args.limit)
     backend = _backend(args)
     try:
-        runner = Runner(backend, limit=limit, timeout=args.timeout)
+        runner = Runner(backend, limit=limit, timeout=args.settings.timeout)
         target = args.query
         if target.endswith(".rq") or os.sep in target or target == "-":
             text = sys.stdin.read() if target == "-" else Path(target).read_text(encoding="utf-8")
@@ -348,8 +348,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", "-f", choices=["table", "csv", "json"], default="table",
                    help="output: an aligned table, CSV, or SPARQL 1.1 JSON results (default: table)")
     p.add_argument("--width", type=int, default=60, metavar="N", help="table cells longer than N are cut (0: never; default 60)")
-    p.add_argument("--limit", type=int, default=10_000, metavar="N", help="at most N rows (0: no limit; default 10000)")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="time limit for your own queries (default 30)")
+    p.add_argument("--limit", type=int, metavar="N",
+                   help=f"at most N rows (0: no limit; default: $COUNCILKG_ROW_LIMIT, else {DEFAULT_ROW_LIMIT:,})")
+    p.add_argument("--timeout", type=float, metavar="SECONDS",
+                   help=f"time limit for your own queries (default: $COUNCILKG_TIMEOUT, else {DEFAULT_TIMEOUT:g})")
     p.add_argument("--list", action="store_true", help="list the canned queries")
     p.set_defaults(func=cmd_query)
 

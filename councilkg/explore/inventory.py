@@ -4,34 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from councilkg.explore.lookup import run_internal
 from councilkg.model import iris
 from councilkg.query.backends import Backend
-from councilkg.query.results import QueryResult, Value
+from councilkg.query.results import Value
 from councilkg.sources import registry
 from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH
 
-_GRAPHS = iris.sparql_prefixes(["dcterms", "ckg", "rdfs"]) + """
-SELECT ?graph (COUNT(*) AS ?triples) WHERE { GRAPH ?graph { ?s ?p ?o } } GROUP BY ?graph
-"""
-
-_SOURCES = iris.sparql_prefixes(["dcterms", "ckg", "rdfs"]) + """
-SELECT ?graph (MIN(?t) AS ?title) (MIN(?k) AS ?kind) (MIN(?when) AS ?loadedAt) (MIN(?o) AS ?origin) WHERE {
-  GRAPH <LOADS> { ?graph ckg:loadKind ?k . OPTIONAL { ?graph rdfs:label ?t } OPTIONAL { ?graph ckg:loadedAt ?when }
-                  OPTIONAL { ?graph ckg:origin ?o } }
-} GROUP BY ?graph
-""".replace("LOADS", LOADS_GRAPH.value)
-
-_CLASSES = iris.sparql_prefixes(["rdfs"]) + """
-SELECT ?class (MIN(?name) AS ?label) (COUNT(DISTINCT ?entity) AS ?entities) WHERE {
-  GRAPH ?graph { ?entity a ?class }
-  FILTER (?graph != <ONTOLOGY>)
-  OPTIONAL { GRAPH <ONTOLOGY> { ?class rdfs:label ?name } }
-} GROUP BY ?class ORDER BY DESC(?entities)
-""".replace("ONTOLOGY", ONTOLOGY_GRAPH.value)
+LOADS_GRAPH_TERM = Value.iri(LOADS_GRAPH.value)
+ONTOLOGY_GRAPH_TERM = Value.iri(ONTOLOGY_GRAPH.value)
+#: graph kinds that are the store's own bookkeeping, not sources of facts
+BOOKKEEPING_KINDS = ("ontology", "log")
 
 
 @dataclass
 class GraphRow:
+    """One named graph: the source it holds (title, kind, where from, when loaded) and its size."""
+
     graph: str
     title: str
     kind: str
@@ -42,13 +31,11 @@ class GraphRow:
 
 @dataclass
 class ClassRow:
+    """One class: its IRI, its label (or prefixed name) and how many entities have it."""
+
     iri: str
     label: str
     entities: int
-
-
-def _run(backend: Backend, sparql: str) -> QueryResult:
-    return backend.run_trusted(sparql, "SELECT", {}, None)
 
 
 #: the order sources are listed in: the facts first, then what the loader proposes, then bookkeeping
@@ -56,8 +43,9 @@ SOURCE_KIND_ORDER = registry.graph_kind_order()
 
 
 def graphs(backend: Backend) -> list[GraphRow]:
-    counts = {row["graph"]: int(row["triples"]) for row in _run(backend, _GRAPHS).strings()}
-    meta = {row["graph"]: row for row in _run(backend, _SOURCES).strings()}
+    """Every graph of the store: its title, kind of source, size, when it was loaded and from where; sources first."""
+    counts = {row["graph"]: int(row["triples"]) for row in run_internal(backend, "graph_triples").strings()}
+    meta = {row["graph"]: row for row in run_internal(backend, "source_graphs", {"loads": LOADS_GRAPH_TERM}).strings()}
     rows = []
     for graph, n in counts.items():
         m = meta.get(graph, {})
@@ -73,22 +61,22 @@ def _kind_rank(kind: str) -> float:
 
 
 def classes(backend: Backend) -> list[ClassRow]:
+    """How many entities of each class the source graphs hold, most first."""
     # a class of a reused vocabulary has no label in the ontology graph: shown by its prefixed name (prov:Activity)
     return [ClassRow(row["class"], row["label"] or iris.shorten(row["class"]), int(row["entities"]))
-            for row in _run(backend, _CLASSES).strings()]
-
-
-def _local(iri: str) -> str:
-    return iri.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+            for row in run_internal(backend, "classes_in_use", {"ontology": ONTOLOGY_GRAPH_TERM}).strings()]
 
 
 def total_triples(rows: list[GraphRow]) -> int:
+    """The triples of every graph together."""
     return sum(r.triples for r in rows)
 
 
-def label_of(backend: Backend, iri: str) -> str:
-    """The label of a node (its IRI's last segment if it has none)."""
-    sparql = iris.sparql_prefixes(["rdfs"]) + "SELECT ?node (MIN(?l) AS ?label) WHERE { ?node rdfs:label ?l } GROUP BY ?node"
-    result = backend.run_trusted(sparql, "SELECT", {"node": Value.iri(iri)}, None)
-    rows = result.strings()
-    return rows[0]["label"] if rows and rows[0]["label"] else _local(iri)
+def source_count(rows: list[GraphRow]) -> int:
+    """How many of the graphs are sources of facts (not the ontology or the load log)."""
+    return sum(1 for r in rows if r.kind not in BOOKKEEPING_KINDS)
+
+
+def entity_count(rows: list[ClassRow], cls: str) -> int:
+    """How many entities of the class (an IRI) the graphs hold."""
+    return next((r.entities for r in rows if r.iri == cls), 0)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import combinations
 
 import networkx as nx
 
+from councilkg.model import iris
 from councilkg.query.results import QueryResult
 
 KIND_COLOURS = {
@@ -88,6 +90,19 @@ def role_graph(ties: list[Tie], roles: set[str] | None = None) -> nx.MultiGraph:
     return graph
 
 
+#: the two views of the network: memberships as edges, or people joined by serving together
+VIEWS = ("People, posts and organisations", "Co-membership")
+
+
+def view_graph(ties: list[Tie], view: str, role_labels: Collection[str] = ()) -> nx.Graph:
+    """The graph one of VIEWS draws, of the ties in the roles named (all ties when none are named)."""
+    if view == VIEWS[1]:
+        return co_membership([t for t in ties if not role_labels or t.role_label in role_labels])
+    if view != VIEWS[0]:
+        raise ValueError(f"unknown view {view!r} (expected one of: {', '.join(VIEWS)})")
+    return role_graph(ties, {t.role for t in ties if t.role_label in role_labels} if role_labels else None)
+
+
 def ego(graph: nx.Graph, centre: str, depth: int) -> nx.Graph:
     """The nodes within depth steps of centre, and the edges between them."""
     if centre not in graph:
@@ -146,6 +161,7 @@ def centrality(graph: nx.Graph, measure: str = "degree") -> dict[str, float]:
 
 
 def most_central(graph: nx.Graph, measure: str = "degree", top: int = 10) -> list[dict]:
+    """The top people by a centrality measure, with their score and how many connections they have."""
     scores = centrality(graph, measure)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], graph.nodes[item[0]].get("label", item[0])))
     return [{"person": graph.nodes[n].get("label", n), "iri": n, measure: round(score, 4),
@@ -183,6 +199,25 @@ def _scalar(value: object) -> object:
     if isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+#: the triples of a CONSTRUCT or DESCRIBE result that are drawn (the table shows them all)
+MAX_DRAWN_TRIPLES = 300
+
+
+def triples_graph(rows: list[dict[str, str]], limit: int = MAX_DRAWN_TRIPLES) -> nx.MultiDiGraph:
+    """The first ``limit`` triples of a graph result (rows of subject, predicate, object) as a network.
+
+    Subjects are drawn as organisations, IRI objects as people and literal objects as committees,
+    so that the three are told apart by colour; every node is labelled by its prefixed name.
+    """
+    graph = nx.MultiDiGraph()
+    for row in rows[:limit]:
+        s, p, o = row["subject"], row["predicate"], row["object"]
+        graph.add_node(s, label=iris.shorten(s), kind="organisation")
+        graph.add_node(o, label=iris.shorten(o)[:60], kind="person" if o.startswith("http") else "committee")
+        graph.add_edge(s, o, role=iris.shorten(p))
+    return graph
 
 
 def drawing(graph: nx.Graph, measure: str = "degree") -> tuple[list[dict], list[dict]]:

@@ -20,22 +20,21 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
 
-from councilkg.errors import BackendError, QueryError, QuerySyntaxError, QueryTimeoutError
-from councilkg.query.binding import BoundQuery, bind_query
+from councilkg.errors import BackendError, QuerySyntaxError, QueryTimeoutError
+from councilkg.query.binding import BoundQuery
 from councilkg.query.execute import execute_on_store
 from councilkg.query.pool import StoreSpec, WorkerPool
-from councilkg.query.results import GRAPH_FORMS, QueryResult, Value, from_ntriples, from_sparql_json
+from councilkg.query.results import GRAPH_FORMS, QueryResult, from_ntriples, from_sparql_json
 from councilkg.settings import Settings, default_workers
 from councilkg.store import ReadOnlyStore, StoreFolder
 
-# QueryError is imported from here by callers that catch what a backend raises.
-__all__ = ["Backend", "EmbeddedBackend", "QueryError", "RemoteBackend", "backend_for"]
+__all__ = ["Backend", "EmbeddedBackend", "RemoteBackend", "backend_for"]
 
 
 class Backend(ABC):
@@ -47,13 +46,6 @@ class Backend(ABC):
     def execute(self, query: BoundQuery, *, limit: int | None, timeout: float | None = None) -> QueryResult:
         """Run a bound query keeping at most ``limit`` rows; a trusted one if ``timeout`` is None, else an
         untrusted one stopped after ``timeout`` seconds (see the module's docstring)."""
-
-    def run_trusted(self, text: str, form: str | None = None, bindings: Mapping[str, Value] | None = None,
-                    limit: int | None = None) -> QueryResult:
-        """A trusted query given as text and Values: the older entry point, kept for the callers in
-        councilkg.explore until they call ``Runner.lookup``. ``form`` is read from the text (the argument
-        is ignored)."""
-        return self.execute(bind_query(text, bindings), limit=limit)
 
     @abstractmethod
     def close(self) -> None:

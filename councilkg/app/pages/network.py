@@ -1,0 +1,92 @@
+"""Network: people, councils, boards and committees (networkx), filtered by council, role and an "as at" date.
+
+An ego network around a node, colour by kind and size by centrality; click a node to see its roles or
+facts; a co-membership view; GraphML export. A selection too big to draw readably is not drawn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import networkx as nx
+import streamlit as st
+
+from councilkg.app import charts, elements, state
+from councilkg.app.elements import ANY
+from councilkg.explore import entities, network
+from councilkg.query.results import Value
+from councilkg.query.runner import Runner
+
+#: the "as at" date the page offers first: the day of Croydon's seventh monitoring visit
+DEFAULT_AS_AT = dt.date(2019, 10, 16)
+
+
+def _graphml_button(graph: nx.Graph) -> None:
+    st.download_button("Export the shown graph (GraphML)", network.to_graphml(graph), file_name="councilkg-network.graphml",
+                       mime="application/graphml+xml", key="net_graphml")
+
+
+def _node_details(runner: Runner, iri: str, label: str) -> None:
+    """A node's roles (a person) or its facts (anything else), and a link to its page."""
+    st.subheader(label)
+    elements.entity_link("Open its page", iri)
+    entity = entities.describe(runner, iri)
+    if entity is None:
+        return
+    if "person" in entity.kinds:
+        elements.table([{k: v for k, v in row.items() if k != "end"} for row in entities.roles_of(runner, iri)],
+                       key="net_roles_table")
+    else:
+        elements.table([{"property": f.property_name, "value": f.value_name, "source": f.source_title}
+                        for f in entity.facts if f.direction == "out"], key="net_facts")
+
+
+runner = state.shared_runner()
+st.title("Network")
+councils = state.councils(runner)
+with st.sidebar:
+    st.subheader("Network filters")
+    council_label = st.selectbox("Council", [ANY, *[n for n, _ in councils]], key="net_council")
+    chosen_roles = st.multiselect("Role types", [name for name, _ in state.roles(runner)], key="net_roles",
+                                  placeholder="all roles")
+    as_at_on = st.checkbox("Only tenures held on a date", key="net_asat_on")
+    as_at = st.date_input("As at", value=DEFAULT_AS_AT, key="net_asat", disabled=not as_at_on, format="YYYY-MM-DD")
+    measure = st.radio("Size nodes by", network.CENTRALITY, key="net_measure", horizontal=True)
+council = dict(councils).get(council_label)
+params = {"council": Value.iri(council) if council else None, "date": as_at.isoformat() if as_at_on and as_at else None}
+ties = network.ties_from(runner.canned("role_network", params, limit=None))
+view = st.radio("View", network.VIEWS, key="net_view", horizontal=True)
+graph = network.view_graph(ties, view, chosen_roles)
+labels = {n: d.get("label", n) for n, d in graph.nodes(data=True)}
+ordered = sorted(labels, key=lambda n: labels[n].lower())
+c1, c2 = st.columns([3, 1])
+centre = c1.selectbox("Centre on (ego network)", [None, *ordered], key="net_centre",
+                      format_func=lambda n: "(whole network)" if n is None else labels[n])
+depth = c2.slider("Depth", 1, 4, 2, key="net_depth", disabled=centre is None)
+if centre is not None:
+    graph = network.ego(graph, centre, depth)
+if graph.number_of_nodes() == 0:
+    st.info("No people or organisations match these filters.")
+elif network.too_big_to_draw(graph):
+    st.warning(f"{graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges: too many to draw readably "
+               f"(at most {network.MAX_DRAWN_NODES:,}). Choose a council, role types or a date in the sidebar, or "
+               "centre on a node above; or export the whole graph as GraphML for a tool such as Gephi.")
+    _graphml_button(graph)
+else:
+    nodes, edges = network.drawing(graph, measure)
+    st.caption(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges. Colour: kind; size: {measure} centrality. "
+               "Click a node (or choose it below) to see its details.")
+    event = st.altair_chart(charts.network_chart(nodes, edges), key="net_chart", on_select="rerun",
+                            selection_mode=charts.NODE_SELECTION)
+    picked = (getattr(event, "selection", None) or {}).get(charts.NODE_SELECTION) or []
+    clicked = picked[0].get("id") if picked else None
+    graph_nodes = sorted(graph.nodes, key=lambda n: labels.get(n, n).lower())
+    chosen = st.selectbox("Details of", [None, *graph_nodes], key="net_node",
+                          index=(graph_nodes.index(clicked) + 1) if clicked in graph_nodes else 0,
+                          format_func=lambda n: "(choose a node)" if n is None else labels.get(n, n))
+    if chosen:
+        _node_details(runner, chosen, labels.get(chosen, chosen))
+    if view == network.VIEWS[1]:
+        st.subheader("Most central people")
+        elements.table(network.most_central(graph, measure), key="net_central")
+    _graphml_button(graph)
