@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 
 import pyoxigraph as ox
 
 from councilkg.model import iris
+from councilkg.paths import INTERNAL_QUERIES_DIR
 
 LOADS_GRAPH = ox.NamedNode(iris.ID + "graph/loads")
 ONTOLOGY_GRAPH = ox.NamedNode(iris.ONTOLOGY_IRI)
@@ -76,10 +78,14 @@ def loaded_sources(store: ox.Store) -> dict[ox.NamedNode, str]:
 
 
 def graph_counts(store: ox.Store) -> dict[ox.NamedNode, int]:
-    """Triples per named graph."""
+    """Triples per named graph (``queries/internal/graph_triples.rq``, the query ``stats`` runs too)."""
     counts: dict[ox.NamedNode, int] = {}
-    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-    for row in store.query(query):
-        counts[row["g"]] = int(row["n"].value)
+    for row in store.query(_graph_triples_query()):
+        counts[row["graph"]] = int(row["triples"].value)
     return counts
+
+
+@cache
+def _graph_triples_query() -> str:
+    return (INTERNAL_QUERIES_DIR / "graph_triples.rq").read_text(encoding="utf-8")
 
