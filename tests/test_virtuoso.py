@@ -51,7 +51,7 @@ MaxDirtyBuffers = 15000
 ThreadsPerQuery = 2
 [HTTPServer]
 ServerPort = 127.0.0.1:{http_port}
-ServerThreads = 4
+ServerThreads = 10
 [SPARQL]
 ResultSetMaxRows = 1000000
 MaxQueryCostEstimationTime = 0
@@ -139,7 +139,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
 def runners(virtuoso: Loaded) -> Iterator[tuple[Runner, Runner]]:
     """The embedded store the export came from, and the Virtuoso it was loaded into."""
     embedded = Runner(EmbeddedBackend(StoreFolder(virtuoso.store)), limit=None)
-    remote = Runner(RemoteBackend(virtuoso.endpoint, timeout=60), limit=None)
+    remote = Runner(RemoteBackend(virtuoso.endpoint, timeout=30), limit=None)
     yield embedded, remote
     embedded.close()
     remote.close()
