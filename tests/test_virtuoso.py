@@ -22,6 +22,7 @@ import requests
 
 from councilkg.query import catalogue
 from councilkg.query.backends import EmbeddedBackend, RemoteBackend
+from councilkg.query.results import Value
 from councilkg.query.runner import Runner
 from councilkg.store import StoreFolder
 
@@ -204,3 +205,33 @@ def test_every_canned_query_gives_the_embedded_stores_rows_on_virtuoso(runners: 
     embedded, remote = runners
     expected = _rows(embedded.canned(name, args))
     assert _rows(remote.canned(name, args)) == expected, f"{name} {args}"
+
+
+_ANY = "urn:councilkg:any-class"
+_COUNCIL = "https://w3id.org/councilkg/ontology#LocalAuthority"
+_PERSON = "http://xmlns.com/foaf/0.1/Person"
+#: the program's own look-ups (queries/internal), each with bindings like the ones councilkg.query.params gives
+INTERNAL_CALLS = {
+    "node_exists council": ("node_exists", {"node": Value.iri("https://w3id.org/councilkg/id/council/E09000008"),
+                                            "class": Value.iri(_COUNCIL), "any": Value.iri(_ANY)}),
+    "node_exists any class": ("node_exists", {"node": Value.iri("https://w3id.org/councilkg/id/person/robert-henderson"),
+                                              "class": Value.iri(_ANY), "any": Value.iri(_ANY)}),
+    "node_exists absent": ("node_exists", {"node": Value.iri("https://w3id.org/councilkg/id/council/E00000000"),
+                                           "class": Value.iri(_COUNCIL), "any": Value.iri(_ANY)}),
+    "nodes_named council": ("nodes_named", {"text": Value.literal("croydon"), "class": Value.iri(_COUNCIL),
+                                            "any": Value.iri(_ANY)}),
+    "nodes_named gss code": ("nodes_named", {"text": Value.literal("e09000008"), "class": Value.iri(_COUNCIL),
+                                             "any": Value.iri(_ANY)}),
+    "nodes_with_name_containing": ("nodes_with_name_containing", {"text": Value.literal("henderson"),
+                                                                  "class": Value.iri(_PERSON), "any": Value.iri(_ANY)}),
+    "labelled_nodes_of_class": ("labelled_nodes_of_class", {"class": Value.iri(_PERSON)}),
+    "regions": ("regions", {}),
+}
+
+
+@pytest.mark.parametrize(("name", "bindings"), INTERNAL_CALLS.values(), ids=INTERNAL_CALLS.keys())
+def test_the_internal_lookups_give_the_embedded_stores_rows_on_virtuoso(runners: tuple[Runner, Runner], name: str,
+                                                                        bindings: dict[str, Value]) -> None:
+    embedded, remote = runners
+    text = catalogue.internal(name)
+    assert _rows(remote.lookup(text, bindings)) == _rows(embedded.lookup(text, bindings)), name
