@@ -27,6 +27,7 @@ from councilkg.query.runner import Runner
 from councilkg.store import StoreFolder
 
 from .conftest import CLI, cli_env_for, free_port
+from .test_remote import _stop as stop_server
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -128,12 +129,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
         assert "\n0\n" in done.stdout, f"the bulk loader failed on a file: {done.stdout}"
         yield Loaded(endpoint, root / "store", quads)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_server(process)
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +195,30 @@ def _rows(result) -> list[tuple]:
     return sorted(tuple(sorted(row.items())) for row in result.strings())
 
 
-@pytest.mark.parametrize(("name", "args"), _calls(), ids=[f"{n}-{'-'.join(a.values()) or 'none'}" for n, a in _calls()])
+#: calls Virtuoso 7.2.5 still answers wrongly, each with what goes wrong: strict, so a call that starts to pass fails
+#: the test until it is taken off this list (issue 25)
+NOT_YET_PORTABLE = {
+    ("council_judgements", "Croydon"): "FILTER EXISTS { GRAPH ?source {...} } in an OPTIONAL is not correlated with "
+                                       "?source (3 rows for 11); the GRAPH join that fixes it is 10x slower on Oxigraph",
+    ("leaders_at_date", "Croydon-2017-09-19"): "SQ156 compiler error; with it worked around, rows with a title are lost",
+    ("role_network", "Croydon-2017-09-19"): "the organisations sitting on a board are lost when a council and date are given",
+}
+
+
+def _call_id(name: str, args: dict[str, str]) -> str:
+    return f"{name}-{'-'.join(args.values()) or 'none'}"
+
+
+def _params(calls: list[tuple[str, dict[str, str]]]) -> list:
+    params = []
+    for name, args in calls:
+        reason = NOT_YET_PORTABLE.get((name, "-".join(args.values())))
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        params.append(pytest.param(name, args, id=_call_id(name, args), marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("name", "args"), _params(_calls()))
 def test_every_canned_query_gives_the_embedded_stores_rows_on_virtuoso(runners: tuple[Runner, Runner], name: str,
                                                                       args: dict[str, str]) -> None:
     embedded, remote = runners
