@@ -198,8 +198,6 @@ def _rows(result) -> list[tuple]:
 #: calls Virtuoso 7.2.5 still answers wrongly, each with what goes wrong: strict, so a call that starts to pass fails
 #: the test until it is taken off this list (issue 25)
 NOT_YET_PORTABLE = {
-    ("council_judgements", "Croydon"): "FILTER EXISTS { GRAPH ?source {...} } in an OPTIONAL is not correlated with "
-                                       "?source (3 rows for 11); the GRAPH join that fixes it is 10x slower on Oxigraph",
     ("leaders_at_date", "Croydon-2017-09-19"): "SQ156 compiler error; with it worked around, rows with a title are lost",
     ("role_network", "Croydon-2017-09-19"): "the organisations sitting on a board are lost when a council and date are given",
 }
