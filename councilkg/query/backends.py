@@ -23,6 +23,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
 
@@ -111,44 +112,77 @@ class EmbeddedBackend(Backend):
 
 
 class RemoteBackend(Backend):
-    """Any SPARQL 1.1 Protocol endpoint (oxigraph serve, QLever, Fuseki, GraphDB, Neptune).
+    """Any SPARQL 1.1 Protocol endpoint (oxigraph serve, Virtuoso, QLever, Fuseki, GraphDB, Neptune).
 
     Canned queries read the union of the named graphs as their default graph, so configure the
-    endpoint that way (``oxigraph serve --union-default-graph``; Fuseki ``unionDefaultGraph``).
-    ``timeout`` is the client's time limit for trusted queries; a user's query brings its own.
+    endpoint that way (``oxigraph serve --union-default-graph``; Fuseki ``unionDefaultGraph``;
+    Virtuoso does it by default). ``timeout`` is the client's time limit for trusted queries; a user's
+    query brings its own.
+
+    ``method`` is how a query is sent (SPARQL 1.1 Protocol, section 2.1):
+
+    - ``"auto"`` (the default): GET when the whole URL is at most ``MAX_GET_URL_BYTES`` (2,000 bytes,
+      the length every server and proxy accepts), else a form-encoded POST. Every engine answers both;
+    - ``"get"``, ``"post-form"``: always that one;
+    - ``"post-direct"``: the query as the POST body (``application/sparql-query``), which Virtuoso 7.2
+      never answers (docs/virtuoso.md).
+
+    The time limit is also sent as ``timeout`` in milliseconds, Virtuoso's own parameter (other engines
+    ignore it): Virtuoso then stops the query itself, and says so (HTTP 206 or ``X-SQL-State: S1TAT``
+    with the rows it had), which is reported as a time-out, never as a result.
     """
 
     MAX_RESPONSE_BYTES = 200_000_000
     TRUSTED_TIMEOUT = 30.0
+    MAX_GET_URL_BYTES = 2000
+    METHODS = ("auto", "get", "post-form", "post-direct")
 
-    def __init__(self, endpoint: str, timeout: float = TRUSTED_TIMEOUT, session: Any = None) -> None:
+    def __init__(self, endpoint: str, timeout: float = TRUSTED_TIMEOUT, session: Any = None, method: str = "auto") -> None:
         import requests  # here, not at the top: ~0.1 s of start-up that the embedded store never needs
 
+        if method not in self.METHODS:
+            raise BackendError(f"unknown request method {method!r}: one of {', '.join(self.METHODS)}")
         self.endpoint = endpoint
         self.timeout = timeout
+        self.method = method
         self.session = session or requests.Session()
         self.description = f"SPARQL endpoint {endpoint}"
 
     def execute(self, query: BoundQuery, *, limit: int | None, timeout: float | None = None) -> QueryResult:
-        body = self._post(query.text, query.form, self.timeout if timeout is None else timeout)
+        body = self._send(query.text, query.form, self.timeout if timeout is None else timeout)
         build = from_ntriples if query.form in GRAPH_FORMS else from_sparql_json
         return build(body, query.form, limit, query.text)
 
     def close(self) -> None:
         self.session.close()
 
-    def _post(self, text: str, form: str, timeout: float) -> bytes:
+    def request_for(self, text: str, timeout: float) -> tuple[str, dict[str, Any]]:
+        """The HTTP method and the ``requests`` arguments (params, data, headers) that send this query."""
+        engine_timeout = str(max(1, round(timeout * 1000)))
+        if self.method == "post-direct":
+            return "POST", {"params": {"timeout": engine_timeout}, "data": text.encode("utf-8"),
+                            "headers": {"Content-Type": "application/sparql-query; charset=utf-8"}}
+        fields = {"query": text, "timeout": engine_timeout}
+        separator = "&" if "?" in self.endpoint else "?"
+        if self.method == "get" or (self.method == "auto" and
+                                    len(self.endpoint) + 1 + len(urlencode(fields)) <= self.MAX_GET_URL_BYTES):
+            return "GET", {"url": f"{self.endpoint}{separator}{urlencode(fields)}", "headers": {}}
+        return "POST", {"data": fields, "headers": {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}}
+
+    def _send(self, text: str, form: str, timeout: float) -> bytes:
         """The endpoint's answer to the query, read within timeout seconds and MAX_RESPONSE_BYTES."""
         import requests  # lazily, as in __init__
 
         accept = "application/n-triples" if form in GRAPH_FORMS else "application/sparql-results+json"
+        method, arguments = self.request_for(text, timeout)
+        arguments["headers"]["Accept"] = accept
+        url = arguments.pop("url", self.endpoint)
         try:
-            response = self.session.post(
-                self.endpoint, data=text.encode("utf-8"), timeout=timeout, stream=True,
-                headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
-            )
+            response = self.session.request(method, url, timeout=timeout, stream=True, **arguments)
         except requests.Timeout:
-            raise QueryTimeoutError(f"the endpoint did not answer within {timeout:g} s (the time limit)") from None
+            raise QueryTimeoutError(
+                f"the endpoint did not answer within {timeout:g} s (the time limit); it may still be running the "
+                "query, as some engines do not stop a query at their own limit") from None
         except requests.RequestException as exc:
             raise BackendError(f"cannot reach the SPARQL endpoint {self.endpoint}: {exc}") from None
         body = bytearray()
@@ -164,6 +198,9 @@ class RemoteBackend(Backend):
                     raise QueryTimeoutError(f"the endpoint's answer took longer than {timeout:g} s (the time limit)")
         except (requests.RequestException, OSError) as exc:
             raise BackendError(f"the SPARQL endpoint's answer was interrupted: {exc}") from None
+        if response.status_code == 206 or response.headers.get("X-SQL-State") == "S1TAT":
+            raise QueryTimeoutError(f"the endpoint stopped the query at the time limit of {timeout:g} s "
+                                    "and answered with incomplete results")
         if response.status_code >= 400:
             message = bytes(body[:2000]).decode("utf-8", "replace").strip()
             if response.status_code == 400:

@@ -1,0 +1,257 @@
+"""The catalogue on a real Virtuoso (Debian's virtuoso-opensource), with the embedded store's rows as the answer.
+
+One Virtuoso for the module: a config written into a temporary folder (database files there, the SQL
+and HTTP ports on free loopback ports), started with ``virtuoso-t +foreground``, loaded with the
+project's own export (``councilkg load`` then ``councilkg export -f nquads``) through Virtuoso's bulk
+loader over ``isql``, named graphs kept, and stopped afterwards. Without ``virtuoso-t`` the tests are
+skipped, except under CI (``CI`` set), where ``.ci/run`` installs it and its absence fails them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from councilkg.query import catalogue
+from councilkg.query.backends import EmbeddedBackend, RemoteBackend
+from councilkg.query.results import Value
+from councilkg.query.runner import Runner
+from councilkg.store import StoreFolder
+
+from .conftest import CLI, cli_env_for, free_port
+from .test_remote import _stop as stop_server
+
+pytestmark = pytest.mark.timeout(900)
+
+#: the default administrator of a new Virtuoso database (only ever on a loopback port of a test's own)
+DBA = ("dba", "dba")
+
+CONFIG = """\
+[Database]
+DatabaseFile = {db}/virtuoso.db
+ErrorLogFile = {db}/virtuoso.log
+LockFile = {db}/virtuoso.lck
+TransactionFile = {db}/virtuoso.trx
+xa_persistent_file = {db}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {db}/virtuoso-temp.db
+TransactionFile = {db}/virtuoso-temp.trx
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+DirsAllowed = ., {root}
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+ThreadsPerQuery = 2
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerThreads = 10
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 60
+"""
+
+#: Virtuoso's bulk loader: every N-Quads file of the folder, each quad into its own graph
+BULK_LOAD = """\
+ld_dir('{folder}', '*.nq', 'urn:councilkg:no-default-graph');
+rdf_loader_run();
+checkpoint;
+SELECT COUNT(*) FROM DB.DBA.load_list WHERE ll_error IS NOT NULL OR ll_state <> 2;
+"""
+
+
+def _binary(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is absent: Debian's virtuoso-opensource is not installed (.ci/run installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@dataclass(frozen=True)
+class Loaded:
+    endpoint: str  # the SPARQL endpoint's URL
+    store: Path  # the embedded store the export came from
+    quads: int  # quads in the export
+
+
+def _wait_for_endpoint(url: str, process: subprocess.Popen, log: Path, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"virtuoso-t exited: {log.read_text(errors='replace')[-2000:] if log.exists() else ''}")
+        try:
+            if requests.get(url, params={"query": "ASK {}"}, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"Virtuoso's SPARQL endpoint {url} did not answer within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    """A real Virtuoso holding the curated store's export, on free loopback ports, for the module."""
+    server, isql = _binary("virtuoso-t"), _binary("isql-vt")
+    root = tmp_path_factory.mktemp("virtuoso")
+    env = cli_env_for(root)
+    data = root / "data"
+    data.mkdir()
+    for args in (["load", "-q"], ["export", "-f", "nquads", "-o", str(data / "export.nq")]):
+        done = subprocess.run([*CLI, *args], env=env, cwd=root, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    quads = sum(1 for line in (data / "export.nq").read_bytes().splitlines() if line.strip())
+    (root / "db").mkdir()
+    sql_port, http_port = free_port(), free_port()
+    config = root / "virtuoso.ini"
+    config.write_text(CONFIG.format(db=root / "db", root=root, sql_port=sql_port, http_port=http_port), encoding="utf-8")
+    endpoint = f"http://127.0.0.1:{http_port}/sparql"
+    process = subprocess.Popen([server, "+foreground", "+configfile", str(config)], cwd=root,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_endpoint(endpoint, process, root / "db" / "virtuoso.log")
+        script = root / "load.sql"
+        script.write_text(BULK_LOAD.format(folder=data), encoding="utf-8")
+        done = subprocess.run([isql, f"127.0.0.1:{sql_port}", *DBA, str(script)], capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "\n0\n" in done.stdout, f"the bulk loader failed on a file: {done.stdout}"
+        yield Loaded(endpoint, root / "store", quads)
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture(scope="module")
+def runners(virtuoso: Loaded) -> Iterator[tuple[Runner, Runner]]:
+    """The embedded store the export came from, and the Virtuoso it was loaded into."""
+    embedded = Runner(EmbeddedBackend(StoreFolder(virtuoso.store)), limit=None)
+    remote = Runner(RemoteBackend(virtuoso.endpoint, timeout=30), limit=None)
+    yield embedded, remote
+    embedded.close()
+    remote.close()
+
+
+def _select(endpoint: str, query: str) -> list[dict[str, str]]:
+    answer = requests.get(endpoint, params={"query": query}, headers={"Accept": "application/sparql-results+json"},
+                          timeout=60)
+    assert answer.status_code == 200, answer.text
+    return [{k: v["value"] for k, v in b.items()} for b in answer.json()["results"]["bindings"]]
+
+
+def test_the_export_loads_with_its_named_graphs(virtuoso: Loaded, runners: tuple[Runner, Runner]) -> None:
+    embedded, _ = runners
+    ours = {row["g"]: int(row["n"]) for row in embedded.lookup(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g").strings()}
+    # Virtuoso's own graphs (its system and schema graphs) are left out by naming ours
+    theirs = {row["g"]: int(row["n"]) for row in _select(virtuoso.endpoint,
+              "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g") if row["g"] in ours}
+    assert theirs == ours
+    assert sum(ours.values()) == virtuoso.quads
+
+
+def test_the_default_graph_is_the_union_of_the_named_graphs(virtuoso: Loaded) -> None:
+    """What the canned queries expect: without FROM, Virtuoso's default graph is the union of its graphs."""
+    query = ("SELECT (COUNT(*) AS ?n) WHERE {{ {pattern} }}")
+    union = _select(virtuoso.endpoint, query.format(pattern="?s <http://www.w3.org/2000/01/rdf-schema#label> ?o"))
+    named = _select(virtuoso.endpoint, query.format(
+        pattern="SELECT DISTINCT ?s ?o WHERE { GRAPH ?g { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o } }"))
+    assert int(union[0]["n"]) > 0
+    # Virtuoso's union default graph holds each triple once, Oxigraph's repeats it per graph: the queries
+    # are written to give the same rows either way (DISTINCT or grouped), which the comparison below checks
+    distinct = _select(virtuoso.endpoint, query.format(
+        pattern="SELECT DISTINCT ?s ?o WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?o }"))
+    assert distinct == named
+
+
+def _calls() -> list[tuple[str, dict[str, str]]]:
+    """Every canned query with its documented example, and with no parameters where none is required."""
+    calls = []
+    for query in catalogue.catalogue().values():
+        required = any(p.required for p in query.params)
+        for args in (query.example_args(),) if required else ({}, query.example_args()):
+            if (query.name, args) not in calls:
+                calls.append((query.name, args))
+    return calls
+
+
+def _rows(result) -> list[tuple]:
+    """The rows as a sorted multiset of (column, lexical value) tuples.
+
+    Only lexical values are compared (``QueryResult.strings``): Virtuoso answers an ``xsd:integer`` count
+    as ``xsd:int`` and an ``xsd:string`` as a plain literal, the same values. Row order is not compared:
+    ORDER BY keys tie between rows, and engines break ties differently.
+    """
+    return sorted(tuple(sorted(row.items())) for row in result.strings())
+
+
+#: calls Virtuoso 7.2.5 still answers wrongly, each with what goes wrong: strict, so a call that starts to pass fails
+#: the test until it is taken off this list (issue 25)
+NOT_YET_PORTABLE = {
+    # both: Virtuoso loses rows under a VALUES block of two variables, (?council ?date), as councilkg.query.safety
+    # binds them; with one single-variable block each, role_network gives the embedded rows, and leaders_at_date
+    # all but the title of untitled members (" / " for unbound)
+    ("leaders_at_date", "Croydon-2017-09-19"): "rows lost under a two-variable VALUES block; untitled members' title",
+    ("role_network", "Croydon-2017-09-19"): "rows lost under a two-variable VALUES block (the organisations on a board)",
+}
+
+
+def _call_id(name: str, args: dict[str, str]) -> str:
+    return f"{name}-{'-'.join(args.values()) or 'none'}"
+
+
+def _params(calls: list[tuple[str, dict[str, str]]]) -> list:
+    params = []
+    for name, args in calls:
+        reason = NOT_YET_PORTABLE.get((name, "-".join(args.values())))
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        params.append(pytest.param(name, args, id=_call_id(name, args), marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("name", "args"), _params(_calls()))
+def test_every_canned_query_gives_the_embedded_stores_rows_on_virtuoso(runners: tuple[Runner, Runner], name: str,
+                                                                      args: dict[str, str]) -> None:
+    embedded, remote = runners
+    expected = _rows(embedded.canned(name, args))
+    assert _rows(remote.canned(name, args)) == expected, f"{name} {args}"
+
+
+_ANY = "urn:councilkg:any-class"
+_COUNCIL = "https://w3id.org/councilkg/ontology#LocalAuthority"
+_PERSON = "http://xmlns.com/foaf/0.1/Person"
+#: the program's own look-ups (queries/internal), each with bindings like the ones councilkg.query.params gives
+INTERNAL_CALLS = {
+    "node_exists council": ("node_exists", {"node": Value.iri("https://w3id.org/councilkg/id/council/E09000008"),
+                                            "class": Value.iri(_COUNCIL), "any": Value.iri(_ANY)}),
+    "node_exists any class": ("node_exists", {"node": Value.iri("https://w3id.org/councilkg/id/person/robert-henderson"),
+                                              "class": Value.iri(_ANY), "any": Value.iri(_ANY)}),
+    "node_exists absent": ("node_exists", {"node": Value.iri("https://w3id.org/councilkg/id/council/E00000000"),
+                                           "class": Value.iri(_COUNCIL), "any": Value.iri(_ANY)}),
+    "nodes_named council": ("nodes_named", {"text": Value.literal("croydon"), "class": Value.iri(_COUNCIL),
+                                            "any": Value.iri(_ANY)}),
+    "nodes_named gss code": ("nodes_named", {"text": Value.literal("e09000008"), "class": Value.iri(_COUNCIL),
+                                             "any": Value.iri(_ANY)}),
+    "nodes_with_name_containing": ("nodes_with_name_containing", {"text": Value.literal("henderson"),
+                                                                  "class": Value.iri(_PERSON), "any": Value.iri(_ANY)}),
+    "labelled_nodes_of_class": ("labelled_nodes_of_class", {"class": Value.iri(_PERSON)}),
+    "regions": ("regions", {}),
+}
+
+
+@pytest.mark.parametrize(("name", "bindings"), INTERNAL_CALLS.values(), ids=INTERNAL_CALLS.keys())
+def test_the_internal_lookups_give_the_embedded_stores_rows_on_virtuoso(runners: tuple[Runner, Runner], name: str,
+                                                                        bindings: dict[str, Value]) -> None:
+    embedded, remote = runners
+    text = catalogue.internal(name)
+    assert _rows(remote.lookup(text, bindings)) == _rows(embedded.lookup(text, bindings)), name
