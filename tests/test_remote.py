@@ -7,7 +7,6 @@ one gets its own.
 from __future__ import annotations
 
 import contextlib
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,36 +16,15 @@ import pytest
 import requests
 
 from councilkg.cli.serve import free_port, oxigraph_binary
+from councilkg.errors import QueryError
 from councilkg.paths import CURATED_DIR
 from councilkg.query import catalogue
-from councilkg.query.backends import QueryError, RemoteBackend
+from councilkg.query.backends import RemoteBackend
 from councilkg.query.runner import Runner
 
-from .conftest import CLI, cli_env_for
+from .conftest import CLI, cli_env_for, stop_process, wait_for_port
 
 pytestmark = pytest.mark.timeout(600)
-
-
-def _wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {process.stderr.read() if process.stderr else ''}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"nothing listened on 127.0.0.1:{port} within {seconds} s")
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 @contextlib.contextmanager
@@ -54,10 +32,10 @@ def _listening(command: list[str], port: int, **popen: object) -> Iterator[None]
     """The server the command starts, from when it listens on the port until it is stopped."""
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, **popen)
     try:
-        _wait_for_port(port, process)
+        wait_for_port(port, process)
         yield
     finally:
-        _stop(process)
+        stop_process(process)
 
 
 @contextlib.contextmanager

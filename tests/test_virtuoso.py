@@ -20,14 +20,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from councilkg.cli.serve import free_port
 from councilkg.query import catalogue
 from councilkg.query.backends import EmbeddedBackend, RemoteBackend
 from councilkg.query.results import Value
 from councilkg.query.runner import Runner
 from councilkg.store import StoreFolder
 
-from .conftest import CLI, cli_env_for, free_port
-from .test_remote import _stop as stop_server
+from .conftest import CLI, cli_env_for, stop_process
 
 pytestmark = pytest.mark.timeout(900)
 
@@ -129,7 +129,7 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
         assert "\n0\n" in done.stdout, f"the bulk loader failed on a file: {done.stdout}"
         yield Loaded(endpoint, root / "store", quads)
     finally:
-        stop_server(process)
+        stop_process(process)
 
 
 @pytest.fixture(scope="module")
