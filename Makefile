@@ -41,9 +41,9 @@ run: store
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-# For development: everything but the browser and slow tests (under a minute).
+# For development: everything but the browser and slow tests, on every CPU (pytest-xdist).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not browser and not slow"
+	$(BIN)/python -m pytest -m "not browser and not slow" -n auto
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -290,6 +290,7 @@ def test_the_editor_refuses_clearly(app, query: str, message: str) -> None:
     assert any(md(message) in e.value for e in at.error), [e.value for e in at.error]
 
 
+@pytest.mark.slow
 def test_the_editor_stops_a_runaway_query(app) -> None:
     at = _editor(app, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }")
     at.number_input(key="ed_timeout").set_value(2).run()

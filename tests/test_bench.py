@@ -118,6 +118,7 @@ def test_an_rdflib_answer_with_other_rows_gets_no_ratio() -> None:
     assert bench._rdflib_cells({"dnf_s": 20}, ours, 20) == ("did not finish in 20 s", "> 2,000×")
 
 
+@pytest.mark.slow
 def test_an_rdflib_query_over_its_cap_is_stopped_and_reported_as_not_finished(tmp_path: Path) -> None:
     """A fast query's lines and the next query's start arrive together; the slow one must still be stopped at
     the cap, not timed to its end, and the queries after it run in a restarted rdflib."""

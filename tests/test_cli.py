@@ -234,6 +234,7 @@ def test_export_one_source_graph(loaded, tmp_path: Path) -> None:
     assert not any(t.object.value == "Robert Henderson" for t in triples)
 
 
+@pytest.mark.slow
 def test_a_synthetic_file_loads_as_it_is(cli_env: dict[str, str], tmp_path: Path) -> None:
     """`councilkg synthetic` writes N-Quads another store could load; `load --rdf` loads them here, each of
     their graphs a source the doctor sums up in one line for the file."""

@@ -6,6 +6,7 @@ import subprocess
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from councilkg.store import StoreFolder
 
@@ -16,6 +17,7 @@ def _cli(env: dict[str, str], cwd: Path, *args: str) -> subprocess.CompletedProc
     return subprocess.run([*CLI, *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_a_healthy_store_passes(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert _cli(cli_env, tmp_path, "load", "-q").returncode == 0
     done = _cli(cli_env, tmp_path, "doctor")
@@ -31,6 +33,7 @@ def test_a_missing_store_is_an_error_with_advice(cli_env: dict[str, str], tmp_pa
     assert "ERROR No store at" in done.stdout and "councilkg load" in done.stdout
 
 
+@pytest.mark.slow
 def test_changes_leftovers_and_damage_are_reported(cli_env: dict[str, str], tmp_path: Path, curated_copy: Path) -> None:
     assert _cli(cli_env, tmp_path, "load", "--curated", str(curated_copy), "-q").returncode == 0
     folder = StoreFolder(cli_env["COUNCILKG_STORE"])

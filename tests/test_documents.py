@@ -164,6 +164,7 @@ def test_awkward_files_are_skipped_with_a_warning(tmp_path: Path, seeds: Path) -
     assert "picture.png: skipped: not a text" in said
 
 
+@pytest.mark.slow
 def test_load_documents_from_the_cli_and_list_candidates(seeds: Path, cli_env: dict[str, str], tmp_path: Path) -> None:
     done = subprocess.run([*CLI, "load", "--documents", str(seeds), "-q"], env=cli_env, cwd=tmp_path, capture_output=True,
                           text=True, timeout=300)

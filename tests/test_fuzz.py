@@ -93,6 +93,7 @@ def _load_or_clear_error(folder: StoreFolder, curated: Path) -> None:
 
 @FUZZ
 @given(data=st.data())
+@pytest.mark.slow
 def test_a_curated_file_with_any_one_value_changed(folder: StoreFolder, data: st.DataObject) -> None:
     source = data.draw(st.sampled_from(SEED_FILES))
     document = yaml.safe_load(source.read_text(encoding="utf-8"))
@@ -180,6 +181,7 @@ def _fields_in_use() -> dict[tuple[str, str], list[tuple[Path, tuple]]]:
     return fields
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("wrong", [[None], {"x": 1}], ids=["list", "mapping"])
 def test_every_field_given_a_list_or_mapping_is_a_clear_error(wrong: object, tmp_path: Path) -> None:
     """A deterministic sweep after what the fuzzer once found: a rule read a list where an id was expected.

@@ -433,6 +433,7 @@ def test_files_that_are_not_ofsted_tables(tmp_path: Path, name: str, content: by
         load_ofsted(path)
 
 
+@pytest.mark.slow
 def test_adding_a_release_to_a_store_keeps_one_node_per_inspection(tmp_path: Path) -> None:
     """A later load of another release (here: with a different publication date) finds the existing node."""
     folder = StoreFolder(tmp_path / "store")

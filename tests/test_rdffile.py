@@ -198,6 +198,7 @@ def test_an_export_loads_back_as_it_was(curated: list[GraphPayload], tmp_path: P
     assert LOADS_GRAPH.value in said and ONTOLOGY_GRAPH.value in said and "outside any named graph" in said
 
 
+@pytest.mark.slow
 def test_a_graph_the_curated_data_also_holds_is_the_curated_one(curated: list[GraphPayload], tmp_path: Path) -> None:
     """An export loaded back without --no-curated: the curated files replace their graphs, each recorded once,
     and the store holds the triples its manifest says (as `councilkg doctor` checks)."""

@@ -24,7 +24,7 @@ from councilkg.query.runner import Runner
 
 from .conftest import CLI, cli_env_for, stop_process, wait_for_port
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.timeout(600), pytest.mark.slow]  # real servers, started and loaded
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
+import pytest
 
 from councilkg.model import iris
 from councilkg.query.backends import EmbeddedBackend
@@ -79,10 +80,12 @@ def test_it_has_the_shape_the_queries_expect() -> None:
     assert movers and all(r["personLabel"].startswith(("Synthetic Commissioner", "Synthetic Interim Director")) for r in movers)
 
 
+@pytest.mark.slow
 def test_a_small_synthetic_graph_conforms_to_the_shapes() -> None:
     assert validate_payloads(list(generate(3_000, 4))) == []
 
 
+@pytest.mark.slow
 def test_write_nquads_and_the_cli(tmp_path: Path, cli_env: dict[str, str]) -> None:
     path = tmp_path / "s.nq"
     count = write_nquads(path, 2_000, 5)

@@ -29,7 +29,7 @@ from councilkg.store import StoreFolder
 
 from .conftest import CLI, cli_env_for, stop_process
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]  # a real Virtuoso, started and bulk-loaded
 
 #: the default administrator of a new Virtuoso database (only ever on a loopback port of a test's own)
 DBA = ("dba", "dba")
