@@ -101,6 +101,7 @@ def test_a_missing_store_says_what_to_do(cli_env: dict[str, str], tmp_path: Path
     assert "No store at" in proc.stderr and "councilkg load" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_load_prints_a_summary_per_source(cli_env: dict[str, str], tmp_path: Path) -> None:
     proc = run(["load"], cli_env, tmp_path)
     assert "OFSTED Inspection of Children's Services" in proc.stdout
@@ -131,6 +132,7 @@ def test_stats(loaded) -> None:
     assert "Ofsted finds 'sustained progress'" in out and "judgement" in out
 
 
+@pytest.mark.slow
 def test_validate_reports_no_violations_on_the_seed_graph(cli_env: dict[str, str], tmp_path: Path) -> None:
     proc = run(["validate"], cli_env, tmp_path)
     assert "0 SHACL violations" in proc.stdout
@@ -144,6 +146,7 @@ def test_validate_fails_on_broken_input(cli_env: dict[str, str], tmp_path: Path,
     assert "broken.yaml:6: people[0].name: required field is missing" in proc.stderr
 
 
+@pytest.mark.slow
 def test_validate_reports_a_violation_in_a_broken_store(cli_env: dict[str, str], tmp_path: Path) -> None:
     payloads = curated_payloads(CURATED_DIR)
     target = next(p for p in payloads if p.graph == iris.source("croydon-cyp-scrutiny-2017-09-19-item-6"))
@@ -165,6 +168,7 @@ def _table_rows(text: str) -> list[list[str]]:
     return [[line[a:b].strip() for a, b in spans] for line in lines[2:]]
 
 
+@pytest.mark.slow  # three CLI processes per canned query
 @pytest.mark.parametrize("name", sorted(catalogue.catalogue()))
 def test_the_same_rows_in_table_csv_and_json(loaded, name: str) -> None:
     env, cwd = loaded
