@@ -10,7 +10,6 @@ from __future__ import annotations
 import streamlit as st
 
 from councilkg.explore import choices
-from councilkg.query.backends import backend_for
 from councilkg.query.runner import Runner
 from councilkg.settings import Settings
 
@@ -30,8 +29,7 @@ def shared_runner() -> Runner:
 
     The embedded store is opened read-only and follows new generations as loads publish them.
     """
-    config = settings()
-    return Runner(backend_for(config), limit=config.row_limit, timeout=config.timeout)
+    return Runner.from_settings(settings())
 
 
 def store_version(runner: Runner) -> str:
