@@ -8,12 +8,13 @@ STORE  ?= store
 PORT   ?= 8501
 SHARED ?= ../shared
 
-# National Ofsted data, the authority lookup and the seed documents, when the workplace's shared folder is present.
+# National Ofsted data, the authority lookup, Ofsted's reports and the seed documents, when the workplace's shared folder is present.
 OFSTED_FILES := $(wildcard $(SHARED)/data/ofsted/*.ods)
 LOOKUP_FILES := $(wildcard $(SHARED)/data/reference/la_lookup.csv)
 SEED_DOCS    := $(wildcard $(SHARED)/seeds)
+REPORT_DIRS  := $(wildcard $(SHARED)/data/ofsted-reports)
 LOAD_ARGS    := $(foreach f,$(LOOKUP_FILES),--lookup $(f)) $(foreach f,$(OFSTED_FILES),--ofsted $(f)) \
-                $(foreach d,$(SEED_DOCS),--documents $(d))
+                $(foreach d,$(REPORT_DIRS),--reports $(d)) $(foreach d,$(SEED_DOCS),--documents $(d))
 
 .PHONY: run test test-fast install store rebuild lint docs bench clean
 

@@ -100,6 +100,11 @@ class ProblemCollector:
         self.problems.append(Problem(self.file, line, field, message))
 
 
+class UnreadableFileError(CouncilKGError):
+    """A source file skipped with a warning (a PDF that is damaged, encrypted or not a PDF; a file that is not the
+    document it claims to be): the message says why."""
+
+
 class ValidationFailed(CouncilKGError):
     """The inputs break the SHACL shapes; nothing was loaded. ``violations`` are the store's
     ``shacl.Violation`` rows."""

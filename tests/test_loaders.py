@@ -381,9 +381,9 @@ def test_gc_paused_restores_the_collector_and_collects_what_it_is_asked_to() -> 
 def test_the_kinds_are_read_in_the_order_registered_and_listed_facts_first() -> None:
     from councilkg.sources import registry
 
-    assert [k.name for k in registry.kinds()] == ["curated", "lookup", "ofsted", "documents", "synthetic", "rdf"]
-    assert registry.graph_kind_order() == ["curated", "ofsted", "lookup", "documents", "rdf", "synthetic", "candidates",
-                                           "ontology", "log"]
+    assert [k.name for k in registry.kinds()] == ["curated", "lookup", "ofsted", "reports", "documents", "synthetic", "rdf"]
+    assert registry.graph_kind_order() == ["curated", "ofsted", "reports", "lookup", "documents", "rdf", "synthetic",
+                                           "candidates", "ontology", "log"]
     assert registry.checked_graph_kinds() == ["curated", "lookup"]
     assert LoadPlan().drop_kinds() == ["curated"]
     assert LoadPlan(curated=None, documents=[Path("docs")], ofsted=[Path("a.ods")]).drop_kinds() == ["documents", "candidates"]

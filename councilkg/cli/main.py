@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import sys
 import time
@@ -47,10 +48,34 @@ def _err(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
+_STEP_RE = re.compile(r"^(?P<what>\w[\w ]*?) (?P<n>\d+)/(?P<total>\d+)(?: (?P<item>.*))?$")
+BAR_WIDTH = 30
+
+
 def _progress(quiet: bool) -> Callable[[str], None]:
+    """Progress messages on stderr. A counted step ("report 12/377 50004396.pdf") draws a progress bar on a
+    terminal, redrawn in place; in a log (not a terminal), one line each tenth of the way."""
+    tty = sys.stderr.isatty()
+    shown = {"bar": False}
+
     def say(message: str) -> None:
-        if not quiet:
+        if quiet:
+            return
+        step = _STEP_RE.match(message)
+        if step is None:
+            if shown["bar"]:
+                print(file=sys.stderr)
+                shown["bar"] = False
             print(f"  {message}", file=sys.stderr, flush=True)
+            return
+        n, total = int(step["n"]), max(1, int(step["total"]))
+        filled = BAR_WIDTH * n // total
+        bar = f"  {step['what']}s [{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {n}/{total}"
+        if tty:
+            print(f"\r{bar} {(step['item'] or '')[:30]:30}", end="" if n < total else "\n", file=sys.stderr, flush=True)
+            shown["bar"] = n < total
+        elif n == total or n * 10 // total != (n - 1) * 10 // total:
+            print(bar, file=sys.stderr, flush=True)
 
     return say
 

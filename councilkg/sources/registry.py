@@ -12,7 +12,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from councilkg.sources import curated, documents, ofsted, rdffile, synthetic
+from councilkg.sources import curated, documents, ofsted, rdffile, reports, synthetic
 from councilkg.sources.kind import GraphKind, SourceKind
 from councilkg.store import ONTOLOGY_SOURCE_KIND
 
@@ -91,6 +91,7 @@ def describe() -> str:
 register(curated.KIND)
 register(ofsted.LOOKUP_KIND)
 register(ofsted.KIND)
+register(reports.KIND)
 register(documents.KIND)
 register(synthetic.KIND)
 register(rdffile.KIND)

@@ -37,7 +37,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from councilkg.errors import StoreError, StoreLockedError, StoreMissingError
-from councilkg.store.graphs import LOADS_GRAPH, ONTOLOGY_SOURCE_KIND, GraphPayload, graph_counts, graphs_from, stale_graphs
+from councilkg.store.graphs import LOADS_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_SOURCE_KIND, GraphPayload, graph_counts, graphs_from, stale_graphs
 from councilkg.store.payloads import gc_paused, ontology_payload, write_graphs
 from councilkg.store.rdffile import RDF_CHUNK_BYTES, RdfFile, RdfFileLoad, file_load_records, load_rdf_file
 
@@ -279,7 +279,9 @@ class StoreFolder:
         try:
             names = {p.graph for p in payloads}
             replaced = names | set(stale_graphs(source, names, drop_kinds))
-            counts = {ox.NamedNode(g): n for g, n in self.manifest(current).get("graphs", {}).items()}
+            # the ontology, rewritten by every load, does not count: it would decide for a small store
+            counts = {ox.NamedNode(g): n for g, n in self.manifest(current).get("graphs", {}).items()
+                      if g != ONTOLOGY_GRAPH.value}
             replacing, total = sum(n for g, n in counts.items() if g in replaced), sum(counts.values())
             if 2 * replacing <= total:
                 say(f"copying the current store ({current.name})")
