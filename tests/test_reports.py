@@ -1,0 +1,168 @@
+"""Ofsted's reports as sources: each era's layout read, scored against the hand-read truth set, and loaded onto
+the official statistics' inspection nodes with page evidence."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+import pyoxigraph as ox
+import pytest
+
+from councilkg.model import iris
+from councilkg.paths import ROOT
+from councilkg.sources import ofsted
+from councilkg.sources.pdf import read_pdf
+from councilkg.sources.reportparse import Report, parse_report
+from councilkg.sources.reports import load_reports, name_variants, resolve_authority
+from councilkg.sources.reports_truth import read_truth, score
+from councilkg.store.shacl import validate_quads
+
+from .conftest import shared_path
+
+REPORTS = shared_path("data", "ofsted-reports")
+LOOKUP = shared_path("data", "reference", "la_lookup.csv")
+OUTCOMES = shared_path("data", "ofsted", "LA_Inspection_Outcomes_as_at_31_March_2025.ods")
+TRUTH = ROOT / "tests" / "fixtures" / "reports_truth"
+pytestmark = pytest.mark.skipif(not REPORTS.is_dir() or not LOOKUP.is_file(),
+                                reason="../shared/data (reports and the authority lookup) is not beside the project")
+
+
+@cache
+def report(file_id: str) -> Report:
+    return parse_report(read_pdf(REPORTS / f"{file_id}.pdf"), file_id)
+
+
+def areas(r: Report) -> dict[str, str | None]:
+    return {j.area: j.grade for j in r.judgements}
+
+
+def test_a_sif_report_with_its_lscb_review() -> None:
+    r = report("50004396")  # Croydon, 2017
+    assert (r.era, r.authority_name) == ("sif", "London Borough of Croydon")
+    assert (r.fieldwork_start, r.fieldwork_end, r.published) == (dt.date(2017, 6, 20), dt.date(2017, 7, 13), dt.date(2017, 9, 4))
+    assert areas(r) == {"sif-overall": "inadequate", "sif-help-and-protection": "inadequate", "sif-looked-after": "inadequate",
+                        "sif-adoption": "requires-improvement", "sif-care-leavers": "requires-improvement",
+                        "sif-leadership": "inadequate", "sif-lscb": "inadequate"}
+    team = {(m.name, m.role) for m in r.team}
+    assert {("Marcie Taylor", "lead-inspector"), ("Natalie Trentham", "deputy-lead-inspector"), ("Tania Corbin", "senior-data-analyst"),
+            ("Sean Tarpey", "quality-assurance-manager"), ("Brenda McLaughlin", "team-inspector")} <= team
+    assert {(s.post, s.since) for s in r.leadership} >= {("dcs", "2016-07"), ("chief-executive", "2016-07"), ("lscb-chair", "2016-03")}
+    dcs = next(s for s in r.leadership if s.post == "dcs")
+    assert dcs.span.page == 5 and "The DCS has been in post since July 2016" in dcs.as_written
+    la = [x for x in r.recommendations if not x.lscb]
+    assert la[0].text.startswith("Ensure that managers have sufficient oversight") and la[0].span.page == 7
+
+
+def test_an_ilacs_report_with_care_leavers_as_an_area() -> None:
+    r = report("50267800")  # Leicester, 2024
+    assert (r.era, r.authority_name, r.fieldwork_start, r.fieldwork_end) == (
+        "ilacs", "Leicester City Council", dt.date(2024, 9, 23), dt.date(2024, 9, 27))
+    assert set(areas(r)) == {"ilacs-impact-of-leaders", "ilacs-help-and-protection", "ilacs-children-in-care", "ilacs-care-leavers",
+                             "ilacs-overall"}
+    assert [m.role for m in r.team] == ["lead-inspector"]
+    assert len(r.recommendations) == 5 and r.recommendations[0].text.startswith("The range and accuracy of information")
+
+
+def test_a_post_reform_report_has_four_judgements_and_no_overall_effectiveness() -> None:
+    r = report("50304387")  # Somerset, 2026
+    assert r.era == "ilacs-2026" and "ilacs-overall" not in areas(r) and len(areas(r)) == 4
+    assert areas(r)["ilacs-care-leavers"] == "good"
+
+
+def test_a_2013_looked_after_children_inspection() -> None:
+    r = report("50004249")  # Kent, 2013
+    assert (r.era, r.authority_name, r.published) == ("slac", "Kent County Council", dt.date(2013, 8, 23))
+    assert [(m.name, m.role) for m in r.team] == [("Helen Cawston", "lead-inspector")]
+    assert [(j.area, j.grade, j.as_written) for j in r.judgements] == [("slac-looked-after", "requires-improvement", "Adequate")]
+
+
+def test_a_re_inspection_and_a_standalone_lscb_review() -> None:
+    assert report("2755854").era == "sif-reinspection"  # Sandwell, 2017: "Re-inspection of services ..."
+    assert "sif-lscb" not in areas(report("2755854"))
+    assert report("50004434").era == "sif-reinspection"  # Lambeth, 2018: the ordinary title, "This is a re-inspection"
+    assert report("50004302").era == "lscb-review"
+
+
+def test_authority_names_as_reports_write_them_resolve_to_their_codes() -> None:
+    index = ofsted.AuthorityIndex()
+    ofsted.index_from_lookup(index, ofsted.lookup_rows(LOOKUP))
+    assert name_variants("Sandwell Metropolitan Borough Council")[-1] == "Sandwell"
+    cases = {"London Borough of Croydon": "E09000008", "Bristol City of": "E06000023", "Newcastle": "E08000021",
+             "Wakefield District Metropolitan Council": "E08000036", "Surrey Safeguarding Children Board": "E10000030",
+             "Council of the Isles of Scilly": "E06000053", "Lancashire": "E10000017"}
+    assert {name: resolve_authority(name, index) for name in cases} == cases
+    assert resolve_authority("Kingston", index) is None  # upon Hull or upon Thames: not guessed
+
+
+def _parsed_truth() -> tuple[list[dict], dict[str, Report]]:
+    truth = read_truth(TRUTH)
+    return truth, {str(e["file"]): report(str(e["file"])) for e in truth if (REPORTS / f"{e['file']}.pdf").is_file()}
+
+
+# What the reader reaches on the 91 hand-read reports today (a fall is a regression), and the issue's targets.
+FLOORS = {"era": (0.98, 0.98), "fieldwork": (1.0, 1.0), "published": (1.0, 1.0), "judgement": (0.99, 0.92),
+          "inspector": (0.96, 0.92), "leadership": (0.93, 0.86), "recommendation": (0.83, 0.88)}
+TARGET = (0.98, 0.95)
+
+
+def test_the_truth_set_covers_every_era_and_the_reader_holds_its_figures() -> None:
+    truth, parsed = _parsed_truth()
+    eras = {e["era"] for e in truth}
+    assert {"slac-2013", "sif", "sif-reinspection", "lscb-review", "ilacs", "ilacs-2026"} <= eras
+    assert len(truth) >= 90 and all(str(e["file"]) in parsed for e in truth)
+    result = score(truth, parsed)
+    for kind, (precision, recall) in FLOORS.items():
+        assert result.precision(kind) >= precision and result.recall(kind) >= recall, (kind, result.lines())
+
+
+@pytest.mark.xfail(strict=True, reason="issue 21's targets (precision 0.98, recall 0.95 on every kind) are not met yet "
+                                       "for inspectors, leadership, previous inspections, recommendations and delivery")
+def test_the_reader_meets_the_targets_on_every_kind_of_fact() -> None:
+    truth, parsed = _parsed_truth()
+    result = score(truth, parsed)
+    assert all(result.precision(k) >= TARGET[0] and result.recall(k) >= TARGET[1] for k in result.true_positives), result.lines()
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> tuple[list, list[str]]:
+    """Four reports loaded knowing the lookup and the national outcomes table, from a folder with a web page saved
+    as .pdf and a link to a file outside it."""
+    known = [q for p in [ofsted.load_lookup(LOOKUP)] for q in p.quads]
+    if OUTCOMES.is_file():
+        national, _ = ofsted.load_ofsted([OUTCOMES], lookups=[LOOKUP])
+        known += [q for p in national for q in p.quads]
+    real = tmp_path_factory.mktemp("real")
+    for file_id in ("50004396", "50267800", "50304387", "50004178"):
+        (real / f"{file_id}.pdf").write_bytes((REPORTS / f"{file_id}.pdf").read_bytes())
+    (real / "passwd.pdf").symlink_to("/etc/passwd")
+    payloads, warnings = load_reports(real, known)
+    return payloads, warnings
+
+
+def test_reports_load_with_warnings_for_what_is_not_a_report_and_links_skipped(loaded: tuple[list, list[str]]) -> None:
+    payloads, warnings = loaded
+    assert len(payloads) == 3
+    assert any("50004178.pdf: skipped: it is a web page" in w for w in warnings)
+    assert any("passwd.pdf: skipped: not a regular file" in w for w in warnings)
+
+
+@pytest.mark.skipif(not OUTCOMES.is_file(), reason="the national outcomes table is not beside the project")
+def test_a_report_is_on_the_official_statistics_inspection_node_with_evidence(loaded: tuple[list, list[str]]) -> None:
+    payloads, _ = loaded
+    croydon = next(p for p in payloads if p.graph == iris.source("ofsted-report-50004396"))
+    store = ox.Store()
+    store.extend(croydon.quads)
+    inspection = iris.inspection("E09000008", "2017-09-04")  # the national table's key: the publication date
+    assert any(store.quads_for_pattern(inspection, iris.ckg.inspectedAuthority, iris.council("E09000008"), None))
+    rows = list(store.query("""PREFIX ckg: <https://w3id.org/councilkg/ontology#>
+        SELECT ?page ?text WHERE { ?post a <http://www.w3.org/ns/org#Post> ; ckg:role ?r ; ckg:evidence ?e .
+          ?e ckg:pageNumber ?page ; ckg:passageText ?text }""".replace("ckg:role", "<http://www.w3.org/ns/org#role>"),
+                            use_default_graph_as_union=True))
+    assert any(r[0].value == "5" and "in post since July 2016" in r[1].value for r in rows)
+
+
+def test_report_graphs_conform_to_the_shapes(loaded: tuple[list, list[str]]) -> None:
+    payloads, _ = loaded
+    for payload in payloads:
+        assert validate_quads(payload.graph.value, payload.quads) == [], payload.label
