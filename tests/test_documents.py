@@ -161,7 +161,7 @@ def test_awkward_files_are_skipped_with_a_warning(tmp_path: Path, seeds: Path) -
     assert "empty.txt: skipped: it is empty" in said
     assert "binary.txt: skipped: it is binary" in said
     assert f"more than the {MAX_BYTES / 1e6:.0f} MB" in said and "huge.txt" in said
-    assert "picture.png: skipped: not a text" in said
+    assert "picture.png: skipped: not a PDF, text, Markdown or HTML file" in said
 
 
 @pytest.mark.slow
@@ -246,3 +246,32 @@ def test_an_excerpt_is_cut_around_what_it_quotes() -> None:
     assert len(quoted) <= 122
     assert excerpt(text, "nowhere", width=50).startswith("alpha") and excerpt("a short one", "x") == "a short one"
     assert excerpt("x " * 100 + "needle", "needle", width=40).endswith("needle")  # near the end: no ellipsis after
+
+
+def test_only_regular_files_inside_the_folder_are_read(tmp_path: Path) -> None:
+    """A link (to /etc/passwd, say) and a pipe are skipped with a warning: a document folder cannot publish
+    files from elsewhere on the machine, and a pipe cannot block the load."""
+    import os
+
+    (tmp_path / "minutes.txt").write_text("Minutes of the Children's Improvement Board.\n")
+    (tmp_path / "passwd.txt").symlink_to("/etc/passwd")
+    os.mkfifo(tmp_path / "pipe.txt")
+    payloads, warnings = load_documents(tmp_path)
+    titles = {p.label for p in payloads}
+    assert any("Minutes of the Children" in t for t in titles) and not any("root:" in t for t in titles)
+    assert sorted(w.split(": skipped: ")[0].rsplit("/", 1)[-1] for w in warnings if "not a regular file" in w) == \
+        ["passwd.txt", "pipe.txt"]
+
+
+def test_a_pdf_document_is_read_with_its_pages(tmp_path: Path) -> None:
+    from .conftest import shared_path
+
+    report = shared_path("data", "ofsted-reports", "50004396.pdf")
+    if not report.is_file():
+        pytest.skip("../shared/data/ofsted-reports is not beside the project")
+    (tmp_path / "croydon-2017.pdf").write_bytes(report.read_bytes())
+    (tmp_path / "saved-page.pdf").write_text("<!DOCTYPE html><html></html>")
+    payloads, warnings = load_documents(tmp_path)
+    assert [w for w in warnings if "saved-page.pdf: skipped: it is a web page" in w]
+    pages = {int(q.object.value) for p in payloads for q in p.quads if q.predicate == ckg.pageNumber}
+    assert pages >= {1, 5, 38}

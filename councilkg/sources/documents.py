@@ -1,6 +1,6 @@
 """Documents as sources: passages, mentions of known entities, and candidate facts with evidence.
 
-``councilkg load --documents DIR`` reads the plain-text, Markdown and HTML files in DIR (council
+``councilkg load --documents DIR`` reads the PDF, plain-text, Markdown and HTML files in DIR (council
 agenda-item and minutes pages, committee reports, inspection letters, news articles). Each file:
 
 1. becomes a source (``ckg:Source``, ``ckg:SourceDocument``) in its own named graph, with its
@@ -18,8 +18,10 @@ agenda-item and minutes pages, committee reports, inspection letters, news artic
 
 A document's graphs are named after its file name, so loading a changed file again replaces them.
 
-A file that is empty, binary, larger than MAX_BYTES or not text in any encoding tried is skipped
-with a warning naming it; the other files load.
+A file that is empty, binary, larger than MAX_BYTES or not text in any encoding tried, a PDF that is damaged,
+encrypted or a saved web page (``councilkg.sources.pdf``), and anything but a regular file inside the folder (a
+link, a device, a pipe) is skipped with a warning naming it; the other files load. A PDF's passages carry
+their page number.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos, xsd
 from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
+from councilkg.sources.pdf import PdfError, PdfText, read_pdf
 from councilkg.store import GraphPayload
 
 #: the kinds of graph a document's passages and mentions, and the facts proposed from it, go in
@@ -329,7 +332,8 @@ def _lit(value: object, datatype: NamedNode | None = None) -> Literal:
     return Literal(str(value), datatype=datatype) if datatype else Literal(str(value))
 
 
-def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[str] | None) -> list[GraphPayload]:
+def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[str] | None,
+                  pages: PdfText | None = None) -> list[GraphPayload]:
     """The document's graph and its candidates' graph."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     slug = iris.slugify(path.name)[:80] or "document"
@@ -365,6 +369,8 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         add(p.node, ckg.passageNumber, _lit(p.number, xsd.integer))
         add(p.node, ckg.startOffset, _lit(p.start, xsd.integer))
         add(p.node, ckg.endOffset, _lit(p.end, xsd.integer))
+        if pages is not None:
+            add(p.node, ckg.pageNumber, _lit(pages.page_at(p.start), xsd.integer))
         add(p.node, ckg.passageText, _lit(p.text))
         if pattern is None:
             continue
@@ -413,17 +419,31 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
     pattern = index.pattern()
     payloads: list[GraphPayload] = []
     warnings: list[str] = []
-    for path in sorted(p for p in directory.iterdir() if p.is_file()):
-        if path.suffix.lower() not in SUFFIXES:
-            warnings.append(f"{path}: skipped: not a text, Markdown or HTML file ({', '.join(sorted(SUFFIXES))})")
+    for path in sorted(directory.iterdir()):
+        if path.is_symlink() or not path.is_file():
+            # only regular files inside the folder: a link may point anywhere (/etc/passwd), a FIFO blocks
+            if not path.is_dir() or path.is_symlink():
+                warnings.append(f"{path}: skipped: not a regular file (a link, device or pipe)")
             continue
-        text, problem = read_text(path)
-        if problem:
-            warnings.append(f"{path}: skipped: {problem}")
+        if path.suffix.lower() not in SUFFIXES | {".pdf"}:
+            warnings.append(f"{path}: skipped: not a PDF, text, Markdown or HTML file ({', '.join(sorted(SUFFIXES | {'.pdf'}))})")
             continue
+        pages: PdfText | None = None
+        if path.suffix.lower() == ".pdf":
+            try:
+                pages = read_pdf(path)
+            except PdfError as exc:
+                warnings.append(f"{path}: skipped: {exc}")
+                continue
+            text: str | None = pages.text
+        else:
+            text, problem = read_text(path)
+            if problem:
+                warnings.append(f"{path}: skipped: {problem}")
+                continue
         assert text is not None
         say(f"document {path.name}")
-        payloads.extend(load_document(path, text, index, pattern))
+        payloads.extend(load_document(path, text, index, pattern, pages))
     return payloads, warnings
 
 
