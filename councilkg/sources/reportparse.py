@@ -36,6 +36,8 @@ MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "
                                       "september", "october", "november", "december"], 1)}
 _MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 _DASH = r"(?:to|–|—|-|and|until)"
+#: "is", "are", "is judged to be" before a grade (a grade "requires improvement" carries its own verb)
+_IS = r"(?:(?:is|are)\s+(?:judged\s+(?:to\s+be\s+)?)?)?"
 _GRADE = (r"(?:requires?\s+improvement(?:\s+to\s+be\s+good)?|outstanding|good|inadequate|adequate|"
           r"inspection\s+pre-dates\s+judgement|not\s+(?:applicable|judged))")
 
@@ -48,7 +50,8 @@ TEAM_ROLES = {
     "quality assurance manager": "quality-assurance-manager", "quality assurance managers": "quality-assurance-manager",
     "senior quality assurance manager": "quality-assurance-manager", "regulatory inspector": "team-inspector",
     "regulatory inspectors": "team-inspector", "associate inspector": "team-inspector", "associate inspectors": "team-inspector",
-    "lead inspector for the lscb review": "lead-inspector", "additional inspector": "team-inspector",
+    "lead inspector for the lscb review": "lead-inspector", "lead inspector on site": "lead-inspector",
+    "lead inspectors": "lead-inspector", "additional inspector": "team-inspector",
     "additional inspectors": "team-inspector",
 }
 
@@ -67,11 +70,14 @@ ILACS_AREAS = (
     ("ilacs-overall", r"overall\s+effectiveness"),
 )
 POSTS = (
-    ("dcs", r"(?:DCS|director\s+of\s+children[’']s\s+services|director\s+for\s+children[’']s\s+services|"
-            r"executive\s+director\s+(?:of|for)\s+children[’']s\s+services|director\s+of\s+children[’']s\s+social\s+care)"),
+    ("dcs", r"(?:DCS|(?:executive\s+|corporate\s+|strategic\s+)?director\s+(?:of|for)\s+(?:[\w’' ]{1,40}?\s+and\s+)?children[’']s"
+            r"\s+(?:services|social\s+care))"),
     ("chief-executive", r"chief\s+executive(?:\s+officer)?"),
-    ("lscb-chair", r"(?:independent\s+)?chair\s+of\s+the\s+(?:LSCB|local\s+safeguarding\s+children\s+board|[A-Z]{3,6})"),
+    ("lscb-chair", r"(?:independent\s+)?chair\s+of\s+the\s+(?:LSCB|(?:[\w’'-]+\s+){0,4}?(?:local\s+)?safeguarding\s+children\s+board|"
+                   r"[A-Z]{3,6})"),
     ("lead-member", r"lead\s+member\s+for\s+children[’']s\s+services"),
+    # "The Ealing LSCB has appointed a new independent chair who has been in post since March 2016"
+    ("lscb-chair", r"(?:(?<=\bLSCB)|(?<=\bBoard))[^.]{0,80}?\b(?:independent\s+)?chair(?!\s+of)"),
 )
 
 
@@ -224,7 +230,9 @@ class _Reader:
         """The text's sentences (split at a full stop, question or exclamation mark, or a blank line), each
         with its offset: what the prose readers look in, so no pattern scans the whole text."""
         if self._sentences is None:
-            self._sentences = [(m.start(), m.group(0)) for m in re.finditer(r"[^\s][^.!?]*(?:[.!?]|$)", self.text)]
+            # a sentence ends at a full stop, question or exclamation mark, a blank line or the next bullet
+            self._sentences = [(m.start(), m.group(0)) for m in
+                               re.finditer(r"[^\s•](?:[^.!?•\n]|\n(?![ \t]*(?:\n|•)))*(?:[.!?]|$)?", self.text)]
         return self._sentences
 
     def span(self, start: int, end: int) -> Span:
@@ -335,19 +343,21 @@ def _judgement(area: str, written: str, r: _Reader, start: int, end: int) -> Jud
 
 
 def _sif_judgements(r: _Reader, report: Report) -> None:
-    offset, page = r.page_text(1)
-    if len(page) < 400 and len(r.pdf.pages) > 1:  # a cover page: the judgements are on page 2
-        offset, page = r.page_text(2)
-    overall = re.search(rf"(?is)(?:children[’']s\s+services\s+in\s+.{{2,60}}?|overall\s+judgement\s+is\s+that\s+"
-                        rf"children[’']s\s+services)\s+(?:are|is|requires?)\s+({_GRADE})", page)
+    # the title page, and the next when the list runs over (or the title page is a cover), up to its first heading
+    offset = 0
+    page = r.text[:r.starts[2] if len(r.starts) > 2 else len(r.text)]
+    stop = re.search(r"(?m)^(?:Contents|Executive summary|Summary of findings|The local authority)\s*$", page[400:])
+    page = page[:400 + stop.start()] if stop else page
+    overall = re.search(rf"(?is)(?:children[’']s\s+services(?:\s+in\s+(?:[^\n]|\n(?!\d)){{2,90}}?)?|overall\s+judgement\s+is(?:\s+that\s+"
+                        rf"children[’']s\s+services?)?)\s+{_IS}({_GRADE})", page)
     if overall:
         report.judgements.append(_judgement("sif-overall", overall.group(1), r, offset + overall.start(1), offset + overall.end(1)))
     for area, pattern in SIF_AREAS:
         m = re.search(rf"(?is)\d(?:\.\d)?\.?\s+{pattern}\s+({_GRADE})", page)
         if m:
             report.judgements.append(_judgement(area, m.group(1), r, offset + m.start(1), offset + m.end(1)))
-    lscb = re.search(rf"(?s)\n(?:The\s+)?(?:Local\s+Safeguarding\s+Children\s+Board|LSCB)(?:\s+\(LSCB\))?\s+"
-                     rf"(?:is|requires?)\s+({_GRADE})", r.text, re.I)
+    lscb = re.search(rf"(?s)(?:^|\n)(?:The\s+effectiveness\s+of\s+)?(?:The\s+)?(?:Local\s+Safeguarding\s+Children\s+Board|LSCB)"
+                     rf"(?:\s+\(LSCB\))?\s+{_IS}({_GRADE})", r.text, re.I)
     if lscb and report.era != "sif-reinspection":
         report.judgements.append(_judgement("sif-lscb", lscb.group(1), r, lscb.start(1), lscb.end(1)))
 
@@ -390,10 +400,18 @@ def _slac_judgements(r: _Reader, report: Report) -> None:
 # People: the inspection team
 # --------------------------------------------------------------------------------------------
 
-_ROLE_LINE = re.compile(r"(?im)^[ \t]*((?:shadow\s+|deputy\s+|senior\s+|team\s+|lead\s+|reporting\s+|regulatory\s+|associate\s+|"
-                        r"additional\s+|quality\s+assurance\s+|data\s+|senior\s+quality\s+assurance\s+)*"
-                        r"(?:inspectors?|analysts?|managers?)(?:\s+for\s+the\s+LSCB\s+review)?)\s*:?[ \t]*(?=\S)")
+#: a team role label, as the team list prints it ("Team inspectors:", "Senior data analyst:", "Shadow inspector:")
+_ROLE_LABEL = re.compile(r"(?i)\b((?:(?:shadow|deputy|senior|team|lead|reporting|regulatory|associate|additional|supernumerary|"
+                         r"quality\s+assurance|data|analytical)\s+)+(?:inspectors?|analysts?|managers?|officers?)"
+                         r"(?:\s+for\s+the\s+LSCB\s+review|\s+on\s+site)?)\s*:")
+#: what follows a name in a team list: a title or grade of inspector ("HMI", "Senior Her Majesty's Inspector",
+#: "(OI)", "SCRI"), which also separates names written one after another
+_SUFFIX = re.compile(r"(?i)\(\s*[^()]{1,40}\)|,?\s*\b(?:senior\s+)?(?:Her|His)\s+Majesty[’']s\s+Inspector\b|"
+                     r",?\s*\b(?:Ofsted|associate|regulatory|social\s+care\s+regulatory)\s+inspector\b|"
+                     r"(?<=[a-z])\s+(?:Senior\s+)?(?:S?HMI|SCRI|AI|OI|RI|S)\b|,\s*(?:S?HMI|SCRI|AI|OI|RI)\b|\bSenior\b(?=\s*,|\s*$)")
 _HONORIFIC = re.compile(r"(?i),?\s*(?:HMI|Her\s+Majesty[’']s\s+Inspector|His\s+Majesty[’']s\s+Inspector|Ofsted\s+Inspector)\b.*$")
+_TEAM_END = re.compile(r"(?im)^(?:Any complaints|The Office for Standards|©|If you are a|Ofsted produces|Information about|"
+                       r"What the inspection|Children living|The local authority|Contents)")
 
 
 def clean_person_name(text: str) -> str:
@@ -404,54 +422,67 @@ def clean_person_name(text: str) -> str:
 
 
 def _plausible_name(name: str) -> bool:
-    words = name.replace("-", " ").split()
-    return 2 <= len(words) <= 5 and all(w[0].isupper() or w.lower() in ("de", "van", "von", "le", "la", "du", "da", "o'")
-                                        for w in words) and not re.search(r"\d", name)
+    words = name.split()
+    return 2 <= len(words) <= 5 and all(w[0].isupper() or w.lower() in ("de", "van", "von", "le", "la", "du", "da")
+                                        or re.match(r"^[dol][’'][A-Z]", w) for w in words) and not re.search(r"[\d@/]", name)
+
+
+def role_of(label: str) -> str | None:
+    """The team role a label names: "Team inspectors" -> team-inspector, "Senior data analysts" -> senior-data-analyst."""
+    words = " ".join(label.lower().split())
+    return TEAM_ROLES.get(words) or TEAM_ROLES.get(re.sub(r"s$", "", words)) or (
+        "shadow-inspector" if words.startswith("supernumerary") else
+        "senior-data-analyst" if "analy" in words else None)
+
+
+def _names(text: str) -> list[tuple[int, str]]:
+    """The names in a role's part of a team list, with their offsets: separated by commas, "and", full stops,
+    titles ("HMI", "(OI)") and lines, a name broken across two lines joined again."""
+    marked = _SUFFIX.sub(lambda m: "," + " " * (len(m.group(0)) - 1), text)  # same length: offsets hold
+    out: list[tuple[int, str]] = []
+    for piece in re.finditer(r"[^,;.]+", re.sub(r"\band\b", ",  ", marked)):
+        chunk = piece.group(0)
+        lines = [(piece.start() + m.start(), m.group(0).strip()) for m in re.finditer(r"[^\n]+", chunk) if m.group(0).strip()]
+        if not lines:
+            continue
+        if len(lines) > 1 and all(len(t.split()) >= 2 for _a, t in lines):
+            out.extend(lines)  # one name a line
+        else:
+            first = lines[0][0]
+            out.append((first, " ".join(t for _a, t in lines)))
+    return [(at, clean_person_name(name)) for at, name in out]
 
 
 def _team(r: _Reader, report: Report) -> None:
     seen: set[tuple[str, str]] = set()
 
-    def add(role_text: str, names_text: str, start: int) -> None:
-        role = TEAM_ROLES.get(" ".join(role_text.lower().split()))
+    def add(label: str, names_text: str, start: int) -> None:
+        role = role_of(label)
         if role is None:
             return
-        cursor = 0
-        for piece in re.split(r",|\band\b|;", names_text):
-            name = clean_person_name(piece)
-            at = names_text.find(piece.strip(), cursor) if piece.strip() else cursor
-            cursor = max(cursor, at + len(piece.strip()))
+        for at, name in _names(names_text):
             if not _plausible_name(name) or (name, role) in seen:
                 continue
             seen.add((name, role))
-            report.team.append(TeamMember(name, role, _flat(role_text), r.span(start + at, start + at + len(name))))
+            report.team.append(TeamMember(name, role, _flat(label), r.span(start + at, start + at + len(name))))
 
     # ILACS and 2013: "Lead inspector: Name, HMI" / "Reporting inspector Name HMI" on the title page
     head = r.text[:r.starts[1] if len(r.starts) > 1 else len(r.text)]
-    lead = re.search(r"(?i)(lead inspector|reporting inspector)\s*:?\s*([^\n]+)", head)
+    lead = re.search(r"(?i)(lead inspectors?|reporting inspector)\s*:?\s*([^\n]+(?:\n[^\n]*Inspector\b[^\n]*)?)", head)
     if lead:
-        add(lead.group(1), _HONORIFIC.sub("", lead.group(2)), lead.start(2))
-    # SIF and 2013: the team list near the end ("The inspection team", "Inspection team")
+        add(lead.group(1), lead.group(2), lead.start(2))
+    # SIF: the team list ("The inspection team"), its roles as labels anywhere in it
     for block in re.finditer(r"(?im)^(?:The\s+)?inspection\s+team\s*$", r.text):
         body_start = block.end()
         body = r.text[body_start:body_start + 1500]
-        stop = re.search(r"(?im)^(?:Any complaints|The Office for Standards|©|If you are a|Ofsted produces)", body)
+        stop = _TEAM_END.search(body)
         body = body[:stop.start()] if stop else body
-        lines = re.finditer(r"[^\n]+", body)
-        current: tuple[str, int, list[str]] | None = None
-        entries: list[tuple[str, int, str]] = []
-        for line in lines:
-            role = _ROLE_LINE.match(line.group(0))
-            if (role and ":" in line.group(0)[:role.end() + 1]) or (role and role.group(1).lower().startswith(("lead", "deputy"))):
-                if current:
-                    entries.append((current[0], current[1], "\n".join(current[2])))
-                current = (role.group(1), body_start + line.start() + role.end(), [line.group(0)[role.end():]])
-            elif current and line.group(0).strip():
-                current[2].append(line.group(0))
-        if current:
-            entries.append((current[0], current[1], "\n".join(current[2])))
-        for role_text, start, names in entries:
-            add(role_text, names, start)
+        blank = re.search(r"\S\s*\n\s*\n", body)  # the list ends at its first blank line
+        body = body[:blank.start() + 1] if blank else body
+        labels = list(_ROLE_LABEL.finditer(body))
+        for i, label in enumerate(labels):
+            end = labels[i + 1].start() if i + 1 < len(labels) else len(body)
+            add(label.group(1), body[label.end():end], body_start + label.end())
 
 
 # --------------------------------------------------------------------------------------------
@@ -459,12 +490,21 @@ def _team(r: _Reader, report: Report) -> None:
 # --------------------------------------------------------------------------------------------
 
 _SINCE = (rf"(?:(?:the\s+)?(?:(?P<part>beginning|start|end|middle|autumn|spring|summer|winter|late|early)\s+(?:of\s+)?)?"
-          rf"(?P<month>{_MONTH})?\s*(?P<year>(?:19|20)\d\d))")
+          rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+)?(?P<month>{_MONTH})?\s*(?P<year>(?:19|20)\d\d))")
+#: the words before a start date, after the post: "has been in post since", "was appointed in", "took up post in"
+_STARTED = (r"(?:in\s+post\s+since|since|appointed\s+(?:in|at)|in\s+post\s+from|from|"
+            r"(?:took\s+up|started|joined|c[ao]me\s+into\s+post|commenced?|take\s+up|start)[^.]{0,40}?\bin)")
+_KEYWORDS = re.compile(r"(?i)in\s+post|appointed|appointment|took\s+up|started|joined|interim|acting|c[ao]me\s+into\s+post|"
+                       r"commence")
+#: a post of another body than the council ("the chief executive of the trust", "of TfC")
+_OTHER_BODY = re.compile(r"(?i)^\s+of\s+(?!the\s+(?:council|local\s+authority|borough|city|county)\b)(?:the\s+)?\w+")
 
 
 def _partial(m: re.Match[str]) -> tuple[str, str]:
-    year, month, part = m.group("year"), m.group("month"), m.group("part")
-    if month:
+    year, month, part, d = m.group("year"), m.group("month"), m.group("part"), m.group("day")
+    if month and d:
+        value = f"{year}-{MONTHS[month.lower()]:02d}-{int(d):02d}"
+    elif month:
         value = f"{year}-{MONTHS[month.lower()]:02d}"
     elif part:
         value = f"{part.lower()}-{year}"
@@ -474,70 +514,145 @@ def _partial(m: re.Match[str]) -> tuple[str, str]:
 
 
 def _leadership(r: _Reader, report: Report) -> None:
+    """Posts at the authority with a start Ofsted states: "The DCS has been in post since July 2016", "A new
+    chief executive ... will come into post in September 2017", "the appointment of the current DCS in October 2016"."""
     seen: set[tuple[str, str | None]] = set()
-    keywords = re.compile(r"(?i)in\s+post|appointed|took\s+up|started|joined|interim|acting|came\s+into\s+post")
     for at, sentence in r.sentences():
-        if not keywords.search(sentence):
+        if not _KEYWORDS.search(sentence):
             continue
         flat = _flat(sentence)
         if len(flat) > 400:
             continue
         for post, pattern in POSTS:
-            holder = re.search(rf"(?i)\b(?:the\s+|a\s+|an\s+|new\s+|permanent\s+|current\s+|substantive\s+)*"
-                               rf"(?P<interim>interim\s+|acting\s+)?(?:new\s+|permanent\s+)?{pattern}\b", sentence)
-            if holder is None:
-                continue
-            since = re.search(rf"(?i)(?:in\s+post\s+since|since|appointed\s+(?:in|at)|in\s+post\s+from|from|(?:took\s+up|started|joined|"
-                              rf"came\s+into\s+post)[^.]{{0,40}}?\bin)\s+{_SINCE}", sentence[holder.end():])
-            appointed = re.search(rf"(?i)(?:were|was|been|being)\s+appointed(?:\s+(?:permanently|substantively))?\s+"
-                                  rf"(?:in\s+|towards\s+|at\s+|during\s+)?{_SINCE}", sentence[holder.end():])
-            found = since or appointed
-            near = sentence[holder.start():holder.end() + 30]
-            interim = bool(holder.group("interim")) or bool(re.search(r"(?i)\b(?:interim|acting)\b", near))
-            if found is None and not re.search(r"(?i)in\s+post\s+since", sentence):
-                continue
-            value, written = _partial(found) if found else (None, None)
-            key = (post, value)
-            if key in seen or value is None:
-                continue
-            seen.add(key)
-            report.leadership.append(LeadershipStatement(post, value, written, interim, flat,
-                                                         r.span(at, at + len(sentence))))
+            for holder in re.finditer(rf"(?i)\b(?:the\s+|a\s+|an\s+|new\s+|permanent\s+|current\s+|substantive\s+)*"
+                                      rf"(?P<interim>interim\s+|acting\s+)?(?:new\s+|permanent\s+)?{pattern}\b", sentence):
+                rest = sentence[holder.end():]
+                if post == "chief-executive" and _OTHER_BODY.match(rest):
+                    continue
+                before = sentence[max(0, holder.start() - 12):holder.start()] + " " + holder.group(0)[:16]
+                if re.search(r"(?i)\b(?:previous|former|outgoing)\b", before):
+                    continue  # a tenure that has ended: not "in post since"
+                rest = re.sub(r"^(?:\s*\([^)]{0,60}\))+", lambda m: " " * len(m.group(0)), rest)  # "(Strategic Director) (DCS)"
+                appointment = re.search(r"(?i)\bappointment\s+of\s+(?:(?:a|an|the)\b[^.]{0,40})?$", sentence[:holder.start()])
+                found = (re.match(rf"(?i)\s+in\s+{_SINCE}", rest) if appointment else None) \
+                    or re.search(rf"(?i){_STARTED}\s+{_SINCE}", rest[:160]) \
+                    or re.search(rf"(?i)(?:were|was|been|being|has\s+been)\s+appointed(?:\s+(?:permanently|substantively))?\s+"
+                                 rf"(?:in\s+|towards\s+|at\s+|during\s+)?{_SINCE}", rest[:160])
+                if found is None:
+                    continue
+                interim = bool(holder.group("interim")) or bool(re.search(r"(?i)\b(?:interim|acting)\b",
+                                                                          sentence[holder.start():holder.end() + 30]))
+                value, written = _partial(found)
+                if (post, value) in seen:
+                    continue
+                seen.add((post, value))
+                report.leadership.append(LeadershipStatement(post, value, written, interim, flat,
+                                                             r.span(at, at + len(sentence))))
+                break
+    # "since 2009" and "since January 2009" about one post: the more precise statement
+    precise = {(s.post, s.since[:4]) for s in report.leadership if s.since and len(s.since) > 4 and s.since[:4].isdigit()}
+    report.leadership = [s for s in report.leadership if not (s.since and len(s.since) == 4 and (s.post, s.since) in precise)]
 
 
 # --------------------------------------------------------------------------------------------
 # Previous inspections the report cites
 # --------------------------------------------------------------------------------------------
 
-_PREVIOUS = re.compile(
-    rf"(?is)(?:previous|last|prior|most\s+recent|preceding)\s+(?:full\s+|single\s+|ILACS\s+|standard\s+)?(?:inspection|judgement)s?\b"
-    rf"(?P<body>[^.]{{0,220}}?)\b(?:judged|rated|found)\s+(?:to\s+be\s+|as\s+|to\s+)?(?:being\s+)?(?P<grade>{_GRADE})")
-_PREVIOUS_2 = re.compile(
-    rf"(?is)\bwhen\s+(?:services|children[’']s\s+services|it|the\s+local\s+authority|the\s+council)\s+(?:were|was)\s+"
-    rf"(?:judged|rated|found)\s+(?:to\s+be\s+|as\s+|to\s+)?(?P<grade>{_GRADE})")
+#: a sentence about an earlier inspection of the authority
+_PREVIOUS_CUE = re.compile(
+    r"(?i)\b(?:previous|last|prior|preceding|earlier|most\s+recent)\b[^.]{0,80}?\b(?:inspection|inspected|re-inspection)|"
+    r"\bsince\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:inspection|ILACS|SIF)\b|\b(?:an?|the)\s+(?:\w+\s+){0,3}?inspection\s+(?:of\s+[^.]{0,60}?)?"
+    r"(?:in|of)\s+(?:\w+\s+)?(?:19|20)\d\d|\bjudged\s+[^.]{0,40}\bin\s+(?:19|20)\d\d|"
+    r"\bwhen\s+(?:services|children[’']s\s+services|it|they|the\s+(?:local\s+)?authority|the\s+council)\s+(?:were|was)\s+(?:judged|rated|found)")
+_PREVIOUS_GRADE = re.compile(
+    rf"(?i)\b(?:judged|rated|found|graded|assessed|judgement\s+of|judgement\s+was)\s+(?:to\s+(?:be|have\s+been)\s+|as\s+(?:being\s+)?|to\s+|that\s+[^.]{{0,30}}?\s+(?:were|was)\s+)?"
+    rf"(?:being\s+)?(?P<grade>{_GRADE})")
+_AREA_LIST_ITEM = re.compile(rf"(?i)^(?:[-–−•]\s*)?(?P<area>[A-Za-z][^:]{{3,90}}):\s*(?P<grade>{_GRADE})\s*[.;]?$")
+#: other kinds of provider whose grades a report cites beside the authority's
+_NOT_THE_AUTHORITY = re.compile(r"(?i)children[’']s\s+homes?\b|\bhomes?\s+(?:were|was|is|are)\b|fostering\s+(?:agency|service)|"
+                                r"adoption\s+(?:agency|service)|\bschools?\b|\bnursery|\bprovider|\bYOT\b|youth\s+offending|"
+                                r"residential|\bJTAI\b|joint\s+targeted|\bCQC\b|HMIP")
+
+
+def previous_area(text: str, year: int) -> str | None:
+    """The area an earlier judgement is about, from the words of its sentence or list item (None: overall)."""
+    words = text.lower()
+    # the two inspections before the SIF: "services for children looked after", "safeguarding arrangements"
+    looked_after = (r"services\s+for\s+(?:children\s+(?:and\s+young\s+people\s+)?)?looked\s+after|"
+                    r"looked\s+after\s+children(?:[’']s)?\s+services")
+    if re.search(looked_after, words) or (year <= 2013 and re.search(r"looked\s+after", words)):
+        return "slac-looked-after"
+    safeguarding = r"safeguarding\s+(?:arrangements|services)|arrangements\s+for\s+the\s+protection\s+of\s+children"
+    if re.search(safeguarding, words) or (year <= 2013 and re.search(r"safeguarding|protection\s+of\s+children|child\s+protection", words)):
+        return "slac-safeguarding"
+    if "overall" in words and "effectiveness" in words:
+        return None
+    for area, pattern in SIF_AREAS:
+        if re.search(pattern, words):
+            return area
+    for area, pattern in (("sif-care-leavers", r"care\s+leavers"), ("sif-adoption", r"\badoption\b"),
+                          ("sif-help-and-protection", r"help\s+and\s+protection"), ("sif-leadership", r"\bleadership\b")):
+        if year >= 2014 and re.search(pattern, words) and not re.search(r"(?i)services\s+were|all\s+aspects", words):
+            return area
+    return None
 
 
 def _previous(r: _Reader, report: Report) -> None:
-    seen: set[tuple[str, str | None]] = set()
+    """Earlier inspections the report cites with a grade: "The previous inspection of the local authority's
+    safeguarding arrangements was in March 2013. The local authority was judged to be adequate.", "Since the last
+    inspection in 2019, when services were judged to be requires improvement", and a re-inspection's list of the
+    last inspection's judgements ("• Overall effectiveness: Inadequate")."""
+    seen: set[tuple[str, str | None, str | None]] = set()
     this_year = (report.fieldwork_start or report.published or dt.date(2100, 1, 1)).year
-    for regex in (_PREVIOUS, _PREVIOUS_2):
-        for m in regex.finditer(r.text):
-            sentence_start = max(r.text.rfind(". ", 0, m.start()), r.text.rfind("\n\n", 0, m.start())) + 1
-            sentence_end = r.text.find(".", m.end())
-            sentence = r.text[sentence_start:sentence_end + 1 if sentence_end > 0 else m.end()]
-            years = [y for y in re.findall(r"\b((?:19|20)\d\d)\b", sentence) if int(y) < this_year]
-            if not years:
-                continue
-            when = _DAY_RE.search(sentence)
-            date = day(*when.groups()) if when and when.group(3) == years[0] else None
-            value = date.isoformat() if date else years[0]
-            grade_text = _flat(m.group("grade"))
-            key = (value, grade_name(grade_text) or grade_text.lower())
-            if key in seen:
-                continue
+    context: tuple[str, str] | None = None  # (year, words) of the last sentence about an earlier inspection
+    context_end: int | None = None
+    listing = False
+    units: list[tuple[int, str]] = []  # sentences, and a list's lines after "The judgements ... were:" apart
+    for at, sentence in r.sentences():
+        offset = 0
+        for part in re.split(r"(?<=:)[ \t]*\n|\n(?=(?:[-–−•][ \t]*)?[A-Za-z][^:\n]{3,90}:[ \t]*\S)", sentence):
+            where = sentence.find(part, offset)
+            units.append((at + where, part))
+            offset = where + len(part)
+    listing_cue = re.compile(r"(?i)judgements?\s+(?:for|of)\s+the\s+(?:local\s+)?authority\s+were\s*:?$|judgements?\s+were\s*:?$")
+    goes_on = re.compile(r"(?i)(?:The\s+)?(?:overall\s+effectiveness|experiences\s+and\s+progress|graded\s+judge?ment|leadership,|"
+                         r"adoption\s+performance|children\s+(?:who|looked))|(?:The\s+(?:local\s+)?authority|It|Services|They)\b"
+                         r"[^.]{0,60}\b(?:was|were)\s+judged")
+
+    def emit(year: str, grade_text: str, area_words: str, flat: str, at: int, end: int) -> None:
+        grade_text = _flat(grade_text)
+        key = (year, grade_name(grade_text), previous_area(area_words, int(year)))
+        if key[1] is not None and key not in seen:
             seen.add(key)
-            report.previous.append(PreviousInspection(value, grade_name(grade_text), grade_text, None, _flat(sentence),
-                                                      r.span(sentence_start, sentence_start + len(sentence))))
+            report.previous.append(PreviousInspection(year, key[1], grade_text, key[2], flat, r.span(at, end)))
+
+    for at, sentence in units:
+        flat = _flat(sentence)
+        if not flat:
+            continue
+        end = at + len(sentence)
+        item = _AREA_LIST_ITEM.match(flat)
+        if listing and item and context:
+            emit(context[0], item.group("grade"), item.group("area"), flat, at, end)
+            continue
+        listing = False
+        cue = _PREVIOUS_CUE.search(flat)
+        years = [y for y in re.findall(r"\b((?:19|20)\d\d)\b", flat) if int(y) < this_year]
+        if _NOT_THE_AUTHORITY.search(flat):
+            context = None
+            continue
+        if cue and years:
+            context, context_end = (years[0], flat), end
+            for grade in _PREVIOUS_GRADE.finditer(flat):
+                emit(years[0], grade.group("grade"), flat, flat, at, end)
+        elif context and context_end is not None and at - context_end < 300 and goes_on.match(flat):
+            context_end = end  # the sentences after it go on about it: "The local authority was judged to be adequate."
+            for grade in _PREVIOUS_GRADE.finditer(flat):
+                emit(years[0] if years else context[0], grade.group("grade"), context[1] + " " + flat, flat, at, end)
+        elif not (context and listing_cue.search(flat)):
+            context = None
+            continue
+        listing = bool(listing_cue.search(flat))
 
 
 # --------------------------------------------------------------------------------------------
@@ -546,7 +661,10 @@ def _previous(r: _Reader, report: Report) -> None:
 
 _REC_HEADINGS = re.compile(r"(?im)^[ \t]*(Recommendations|What does the (?:local authority|LSCB|council|Board) need to improve\?|"
                            r"What needs to improve(?:\s+in\s+this\s+area\s+of\s+social\s+work\s+practice)?\??|"
-                           r"Areas for improvement)[ \t]*\d?[ \t]*$")
+                           r"Areas for improvement:?)[ \t]*\d?[ \t]*$")
+#: an item that says there is nothing to do ("The inspection did not find any areas for priority and immediate action")
+_NOTHING = re.compile(r"(?i)\b(?:did\s+not\s+(?:find|identify)|there\s+(?:are|were)\s+no|no\s+areas)\b[^.]{0,60}"
+                      r"\b(?:priority|immediate\s+action|recommendations)")
 _ITEM_RE = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _ENDS = (".", "?", "!", ")")
 
@@ -558,63 +676,123 @@ def _heading_like(line: str) -> bool:
 
 def _lscb_start(r: _Reader) -> int:
     """Where the LSCB's part of a SIF report begins (after the contents), or the end of the text."""
-    for m in re.finditer(r"(?im)^(?:The\s+)?Local\s+Safeguarding\s+Children\s+Board\s*\(LSCB\)\s*$|"
-                         r"^(?:The\s+)?Local\s+Safeguarding\s+Children\s+Board\s+(?:is|requires)", r.text):
+    for m in re.finditer(r"(?im)^(?:The\s+)?Local\s+Safeguarding\s+Children\s+Board\s*(?:\(LSCB\))?\s*$|"
+                         r"^(?:The\s+)?(?:effectiveness\s+of\s+the\s+)?(?:Local\s+Safeguarding\s+Children\s+Board|LSCB)(?:\s+\(LSCB\))?"
+                         r"\s+(?:is|requires)", r.text):
         if m.start() > r.starts[min(2, len(r.starts) - 1)]:
             return m.start()
     return len(r.text)
 
 
-def _items(lines: list[tuple[int, str]]) -> list[tuple[int, int, int, str]]:
-    """Items of a recommendation list from the lines after its heading: (ordinal, start, end, text)."""
+def _key(line: str) -> str:
+    return re.sub(r"[^a-z]+", " ", line.lower().replace("’", "'")).strip()
+
+
+#: section titles that end a recommendation list where a report has no contents page to name them
+SECTION_TITLES = {_key(t) for t in (
+    "Summary for children and young people", "The local authority's strengths", "Progress since the last inspection",
+    "Information about this local authority area", "Inspection judgements about the local authority",
+    "Inspection judgement about the LSCB", "Executive summary", "Key findings", "What the inspection judgements mean",
+    "Information about this inspection", "The Local Safeguarding Children Board (LSCB)", "Summary of findings",
+    "Local leadership", "Children living in this area", "Other information about this area")}
+
+
+#: the words that begin a SIF report's section titles, whatever follows ("Inspection findings – the LSCB")
+SECTION_OPENINGS = tuple(_key(t) for t in (
+    "Inspection findings", "Inspection judgement", "Summary for", "Information about", "What the inspection",
+    "Key strengths", "Summary of findings", "Progress since", "The local authority's strengths"))
+
+
+def _ends_list(line: str, sections: set[str]) -> bool:
+    key = _key(line)
+    return key in sections or (_heading_like(line) and key.startswith(SECTION_OPENINGS))
+
+
+def section_titles(r: _Reader) -> set[str]:
+    """The report's section titles: the entries of its contents page (a line ending in a page number on a page
+    headed "Contents"), and the usual titles of SIF reports."""
+    titles = set(SECTION_TITLES)
+    for page in r.pdf.pages[:4]:
+        if re.search(r"(?im)^\s*Contents\s*$", page):
+            for line in page.split("\n"):
+                entry = re.match(r"^(.*?\S)\s+\d{1,3}\s*$", line.strip())
+                if entry and len(entry.group(1)) > 3:
+                    titles.add(_key(entry.group(1)))
+    titles.discard(_key("Recommendations"))
+    return titles
+
+
+def _items(lines: list[tuple[int, str]], sections: set[str]) -> list[tuple[int, int, int, str]]:
+    """Items of a recommendation list from the lines after its heading: (ordinal, start, end, text).
+
+    Items are numbered ("1. Ensure ...", numbers continuing the report's paragraphs) or bulleted; an item runs
+    on over the lines that continue it. A sub-heading inside the list ("Priority and immediate action", "Help and
+    protection", "Within three months:") is passed over; the list ends at a section title (see ``section_titles``),
+    at a line that neither starts nor continues an item, or where the numbering stops. Bullets under a numbered item
+    are part of it, except under a lead-in that ends "the following action(s)." (2013 reports): those bullets are
+    the items."""
     out: list[tuple[int, int, int, str]] = []
     style: str | None = None
-    expected = None
+    expected = 0
     current: list = []  # [ordinal, start, end, [texts]]
 
     def close() -> None:
         if current:
             out.append((current[0], current[1], current[2], _flat(" ".join(current[3]))))
+            current.clear()
 
     i = 0
     while i < len(lines):
         at, line = lines[i]
         s = line.strip()
         i += 1
-        if not s:
-            continue
+        if not s or (re.fullmatch(r"\d{1,2}", s) and not out and not current):
+            continue  # a blank line, or a footnote marker left on its own line by the heading
         numbered = _ITEM_RE.match(s)
         bullet = s.startswith("• ")
+        start = at + (len(line) - len(line.lstrip()))
+        if _ends_list(s, sections):
+            break
         if style is None:
             if numbered:
                 style, expected = "numbered", int(numbered.group(1))
             elif bullet:
                 style = "bullet"
-            elif _heading_like(s) and len(out) == 0 and i < 6:
-                continue  # a sub-heading before the first item ("Priority and immediate action")
+            elif _heading_like(s) and i < 8:
+                continue  # a sub-heading before the first item
             else:
                 break
         if style == "numbered" and numbered and int(numbered.group(1)) == expected:
             close()
-            current = [expected, at + (len(line) - len(line.lstrip())), at + len(line), [numbered.group(2)]]
+            current[:] = [expected, start, at + len(line), [numbered.group(2)]]
             expected += 1
             continue
-        if style == "bullet" and bullet:
+        if bullet and (style == "bullet" or (style == "numbered" and len(out) + bool(current) == 1 and current
+                                             and re.search(r"(?i)following actions?[.:]?$", " ".join(current[3]).strip()))):
+            if style == "numbered":  # the lead-in paragraph introduced bulleted items: they are the items
+                current.clear()
+                style = "bullet"
             close()
-            current = [len(out) + 1, at + (len(line) - len(line.lstrip())), at + len(line), [s[2:]]]
+            current[:] = [len(out) + 1, start, at + len(line), [s[2:]]]
             continue
         text_so_far = " ".join(current[3]).strip() if current else ""
-        continues = current and (not text_so_far.endswith(_ENDS) or s[0].islower() or s.startswith("("))
+        lead_in = style == "numbered" and not out and current and re.search(r"(?i)following actions?[.:]?$", text_so_far)
+        if lead_in and _heading_like(s) and any(t.strip().startswith("• ") for _a, t in lines[i:i + 3]):
+            continue  # "Immediately:" between the lead-in and its bullets
         if re.match(r"^\d{1,2}\s+[A-Z]", s) and not numbered:  # a footnote at a page's foot
             continue
-        if continues and not (style == "numbered" and numbered):
+        unclosed = text_so_far.count("(") > text_so_far.count(")")  # "(Page 12, paragraph 32." goes on
+        sub_bullet = style == "numbered" and bullet  # a bullet under a numbered item is part of it
+        if current and not numbered and (not text_so_far.endswith(_ENDS) or s[0].islower() or s.startswith("(") or unclosed
+                                         or sub_bullet):
             current[3].append(s)
             current[2] = at + len(line)
             continue
-        if style == "numbered" and _heading_like(s):
+        if _heading_like(s) and not numbered:
             ahead = [t.strip() for _a, t in lines[i:i + 4] if t.strip()]
-            if any(re.match(rf"^{expected}\.\s", t) for t in ahead[:3]):
-                continue  # a sub-heading inside the list ("Help and protection")
+            follows = (rf"^{expected}\.\s" if style == "numbered" else r"^• ")
+            if any(re.match(follows, t) for t in ahead[:3]):
+                continue  # a sub-heading inside the list
         break
     close()
     return out
@@ -622,24 +800,27 @@ def _items(lines: list[tuple[int, str]]) -> list[tuple[int, int, int, str]]:
 
 def _recommendations(r: _Reader, report: Report) -> None:
     lscb_at = _lscb_start(r) if report.framework == "sif" else len(r.text)
-    contents_end = r.starts[2] if len(r.starts) > 2 and report.framework == "sif" else 0
+    sections = section_titles(r)
+    contents = [i for i, page in enumerate(r.pdf.pages[:4], 1) if re.search(r"(?im)^\s*Contents\s*$", page)]
     taken: set[int] = set()
     for heading in _REC_HEADINGS.finditer(r.text):
-        if heading.start() < contents_end and re.search(r"(?i)^contents", r.text[max(0, heading.start() - 2000):heading.start()], re.M):
-            pass
+        if contents and r.pdf.page_at(heading.start()) in contents:
+            continue  # the contents page's entry, not the list
+        if heading.group(1).lower().startswith("areas for improvement") and report.framework not in ("sif", "slac"):
+            continue
         after = heading.end()
         lines, at = [], after + 1
         for line in r.text[after + 1:after + 12000].split("\n"):
             lines.append((at, line))
             at += len(line) + 1
-        items = _items(lines)
+        items = _items(lines, sections)
         if not items or items[0][1] in taken:
-            continue
-        if heading.group(1).lower().startswith("areas for improvement") and report.framework != "sif":
             continue
         for ordinal, start, end, text in items:
             taken.add(start)
-            is_lscb = start >= lscb_at or "lscb need" in heading.group(1).lower()
+            if _NOTHING.search(text) and len(text) < 200:
+                continue
+            is_lscb = report.era == "lscb-review" or start >= lscb_at or "lscb" in heading.group(1).lower()
             report.recommendations.append(RecommendationItem(ordinal, text, is_lscb, r.span(start, end)))
 
 
@@ -647,9 +828,16 @@ def _recommendations(r: _Reader, report: Report) -> None:
 # Delivery arrangements
 # --------------------------------------------------------------------------------------------
 
-_DELIVERY = re.compile(r"(?is)\b(?:children[’']s\s+services\s+(?:are|have\s+been)\s+(?:delivered|provided)\s+by|"
-                       r"(?:delivered|provided)\s+by\s+(?:an?\s+)?(?:independent\s+)?(?:children[’']s\s+)?trust|"
-                       r"children[’']s\s+trust\b[^.]{0,80}\b(?:delivers|provides|responsible))")
+#: who delivers the authority's children's services, when it is not the council itself: a trust, a company,
+#: a third-party provider ("delivered by Northamptonshire Children's Trust", "delegated to Together for Children")
+_DELIVERY = re.compile(
+    r"(?is)\b(?:children[’']s\s+(?:social\s+care\s+)?services?[^.]{0,60}?\b(?:are|is|have\s+been|were)\s+(?:delivered|provided)\s+by\s+"
+    r"(?:an?\s+|the\s+)?(?-i:[A-Z])|"
+    r"(?:delivered|provided|run)\s+by\s+(?:an?\s+)?(?:independent\s+)?[^.]{0,60}?\b(?:trust|company|provider)\b|"
+    r"functions\s+that\s+the\s+local\s+authority\s+has\s+delegated|has\s+been\s+delegated\s+to|have\s+been\s+delegated\s+to|"
+    r"\b(?-i:Trust|Company|First)\b[^.]{0,60}\b(?:delivers|provides|took\s+over\s+operational\s+responsibility)|"
+    r"to\s+deliver\s+children[’']s\s+services\s+on\s+an\s+arm|wholly\s+owned\s+(?:council\s+)?company|"
+    r"strategic\s+partnership\s+with\s+[^.]{0,40}\bproviders?)")
 
 
 def _delivery(r: _Reader, report: Report) -> None:

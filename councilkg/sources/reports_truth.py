@@ -9,7 +9,7 @@ from the same files, fact kind by fact kind, as sets of comparable keys:
 - ``inspector``: (name with case, hyphens and punctuation aside, team role);
 - ``leadership``: (post, start as written) for the posts the reader reads (DCS, chief executive, LSCB chair, lead
   member) where the report gives a start;
-- ``previous``: (year, grade) of the earlier inspections a report cites;
+- ``previous``: (year, grade, area: None for overall) of the earlier inspections a report cites;
 - ``recommendation-count``: the exact number to the local authority and to the LSCB, per report;
 - ``recommendation``: each item, by its first words;
 - ``delivery``: whether the report says who delivers the services.
@@ -79,6 +79,12 @@ def _grade(text: Any) -> str:
     return "requires-improvement" if value == "adequate" else value
 
 
+def _area(area: Any) -> str | None:
+    """An earlier judgement's area; the overall judgement (written either way) is None, another kind of line too."""
+    value = str(area) if area else None
+    return None if value in (None, "sif-overall", "ilacs-overall", "overall-effectiveness", "slac-other") else value
+
+
 def _words(text: str) -> str:
     return _name(text)[:25]
 
@@ -97,7 +103,8 @@ def truth_keys(entry: dict[str, Any]) -> dict[str, list]:
         "inspector": [(_name(i["name"]), i["role"]) for i in entry.get("inspectors") or []],
         "leadership": [(s["post"], str(s["since"])) for s in entry.get("leadership") or []
                        if s["post"] in READ_POSTS and s.get("since")],
-        "previous": [(str(p["year"])[:4], _grade(p.get("grade"))) for p in entry.get("previous_inspections") or []],
+        "previous": [(str(p["year"])[:4], _grade(p.get("grade")), _area(p.get("area")))
+                     for p in entry.get("previous_inspections") or [] if p.get("grade") not in (None, "none")],
         "recommendation-count": [("local authority", recommendations.get("local_authority") or 0),
                                  ("lscb", recommendations.get("lscb") or 0)],
         "recommendation": [_words(w) for w in recommendations.get("first_words") or []],
@@ -114,7 +121,7 @@ def report_keys(report: Report) -> dict[str, list]:
         "judgement": [(j.area, j.grade) for j in report.judgements if j.grade],
         "inspector": [(_name(m.name), m.role) for m in report.team],
         "leadership": [(s.post, s.since) for s in report.leadership],
-        "previous": [(p.when[:4], _grade(p.grade or p.grade_as_written.lower())) for p in report.previous],
+        "previous": [(p.when[:4], _grade(p.grade or p.grade_as_written.lower()), _area(p.area)) for p in report.previous],
         "recommendation-count": [("local authority", sum(1 for r in report.recommendations if not r.lscb)),
                                  ("lscb", sum(1 for r in report.recommendations if r.lscb))],
         "recommendation": [_words(r.text) for r in report.recommendations],
