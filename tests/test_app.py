@@ -488,3 +488,30 @@ def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, app_
     at.selectbox(key="net_centre").set_value(commissioner).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.get("vega_lite_chart") and not at.warning
+
+
+def _croydon_reports(tmp_path: Path) -> LoadPlan:
+    """The lookup, the national outcomes and Croydon's 2017 and 2020 Ofsted reports (copied: a folder of them)."""
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for file_id in ("50004396", "50149056"):
+        (folder / f"{file_id}.pdf").write_bytes(require_shared("data", "ofsted-reports", f"{file_id}.pdf").read_bytes())
+    return LoadPlan(lookups=[require_shared("data", "reference", "la_lookup.csv")], reports=[folder],
+                    ofsted=[require_shared("data", "ofsted", "LA_Inspection_Outcomes_as_at_31_March_2025.ods")])
+
+
+def test_home_counts_what_the_reports_brought(tmp_path: Path, app_on) -> None:
+    at = app_on(tmp_path / "store", _croydon_reports(tmp_path), "home")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Ofsted reports"] == "2"
+    assert int(metrics["Recommendations"].replace(",", "")) >= 20 and int(metrics["Posts"]) >= 3
+    assert int(metrics["People"]) >= 11  # Croydon 2017's team of ten and 2020's lead inspector, with the curated people
+
+
+def test_a_council_page_shows_the_reports_facts_with_their_pages(tmp_path: Path, app_on) -> None:
+    at = app_on(tmp_path / "store", _croydon_reports(tmp_path), "entity", iri=iris.council("E09000008").value)
+    labels = [e.label for e in at.expander]
+    for file_id in ("50004396", "50149056"):
+        assert any(label.startswith(f"Ofsted report {file_id}") for label in labels), labels
+    pages = [df for df in (t.value for t in at.dataframe) if "page" in df.columns]
+    assert pages and any((df["page"] == "5").any() for df in pages)  # "The DCS has been in post since July 2016", p. 5

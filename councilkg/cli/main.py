@@ -302,7 +302,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     finally:
         backend.close()
     print(f"{'graph':<70} {'kind':<10} {'triples':>9}")
-    for g in graphs:
+    for g in overview.listed(graphs):
         print(f"{g.title[:70]:<70} {g.kind:<10} {g.triples:>9,}")
     print(f"{'total':<70} {'':<10} {overview.total_triples(graphs):>9,}\n")
     print(f"{'class':<50} {'entities':>9}")

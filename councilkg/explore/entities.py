@@ -78,6 +78,7 @@ class Fact:
     value_is_iri: bool
     source: str
     source_title: str
+    page: str = ""  # the source's page the statement was read from (an Ofsted report's), where known
 
     @property
     def property_name(self) -> str:
@@ -132,7 +133,7 @@ def describe(runner: Runner, iri: str) -> Entity | None:
     for r in rows:
         is_iri = r["value"].startswith(("http://", "https://", "urn:"))
         fact = Fact(r["direction"], r["property"], r["propertyLabel"], r["value"], r["valueLabel"], is_iri,
-                    r["source"], r["sourceTitle"])
+                    r["source"], r["sourceTitle"], r.get("page", ""))
         facts.append(fact)
         if fact.direction == "out" and fact.property == iris.RDF_TYPE.value and fact.value in KIND_OF_CLASS:
             kinds.append(KIND_OF_CLASS[fact.value])

@@ -80,3 +80,29 @@ def source_count(rows: list[GraphRow]) -> int:
 def entity_count(rows: list[ClassRow], cls: str) -> int:
     """How many entities of the class (an IRI) the graphs hold."""
     return next((r.entities for r in rows if r.iri == cls), 0)
+
+
+#: a kind of source with more graphs than this (one graph a report: hundreds) is listed as one row
+LISTED_SEPARATELY = 20
+
+
+def listed(rows: list[GraphRow]) -> list[GraphRow]:
+    """The graphs as a listing shows them: one a row, but a kind with more than LISTED_SEPARATELY graphs (Ofsted's
+    reports) as one row with their count and triples."""
+    kinds = [r.kind for r in rows]
+    many = {k for k in set(kinds) if kinds.count(k) > LISTED_SEPARATELY and k not in BOOKKEEPING_KINDS}
+    out: list[GraphRow] = []
+    for row in rows:
+        if row.kind not in many:
+            out.append(row)
+        elif all(r.kind != row.kind for r in out):
+            group = [r for r in rows if r.kind == row.kind]
+            origins = sorted({str(r.origin).rsplit("/", 1)[0] for r in group if r.origin})
+            out.append(GraphRow("", f"{len(group):,} graphs of {row.kind}", row.kind, sum(r.triples for r in group),
+                                max(r.loaded_at for r in group), ", ".join(origins)))
+    return out
+
+
+def kind_count(rows: list[GraphRow], kind: str) -> int:
+    """How many graphs of this kind the store holds (how many Ofsted reports are loaded, say)."""
+    return sum(1 for r in rows if r.kind == kind)

@@ -64,6 +64,10 @@ class LoadPlan:
         return [graph_kind for kind in self.kinds() for graph_kind in kind.replaces]
 
 
+#: a kind read into more graphs than this (one a report) is summed up in one line of a load's summary
+LISTED_SEPARATELY = 20
+
+
 @dataclass
 class LoadReport:
     payloads: list[GraphPayload]
@@ -73,8 +77,15 @@ class LoadReport:
 
     def lines(self) -> list[str]:
         out = [f"{'source':<60} {'kind':<10} {'triples':>9}"]
+        kinds = [p.kind for p in self.payloads]
+        summed = {k for k in set(kinds) if kinds.count(k) > LISTED_SEPARATELY}  # hundreds of graphs: one line
         for p in self.payloads:
-            out.append(f"{p.label[:60]:<60} {p.kind:<10} {len(p.quads):>9,}")
+            if p.kind not in summed:
+                out.append(f"{p.label[:60]:<60} {p.kind:<10} {len(p.quads):>9,}")
+        for kind in sorted({p.kind for p in self.payloads} & summed):
+            group = [p for p in self.payloads if p.kind == kind]
+            what = f"{len(group):,} graphs of {kind}"
+            out.append(f"{what[:60]:<60} {kind:<10} {sum(len(p.quads) for p in group):>9,}")
         counts = self.result.manifest.get("graphs", {})
         for f in self.result.files:
             what = f"{f.file.path.name} ({len(f.graphs):,} graph{'' if len(f.graphs) == 1 else 's'})"

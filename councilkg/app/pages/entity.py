@@ -69,8 +69,9 @@ def _show(runner: Runner, entity: entities.Entity) -> None:
         title = facts[0].source_title or iris.shorten(source)
         with st.expander(f"{md(title)} ({len(facts)})", expanded=len(entity.facts) < FACTS_OPEN):
             st.caption(md(source))
-            elements.table([{"": "→" if f.direction == "out" else "←", "property": f.property_name, "value": f.value_name}
-                            for f in facts])
+            rows = [{"": "→" if f.direction == "out" else "←", "property": f.property_name, "value": f.value_name}
+                    | ({"page": f.page} if any(g.page for g in facts) else {}) for f in facts]
+            elements.table(rows)
 
 
 runner = state.shared_runner()
