@@ -262,3 +262,49 @@ def test_pages_on_loopback_and_allowed_origins_may_query(url: str, origin: str) 
     answer = requests.post(url, data={"query": "ASK {}"}, headers={"Origin": origin, **JSON}, timeout=30)
     assert answer.status_code == 200
     assert answer.headers["Access-Control-Allow-Origin"] == origin
+
+
+@pytest.mark.slow
+def test_short_queries_are_answered_while_long_ones_fill_every_slot(url: str) -> None:
+    """The express slots: with every slot running a runaway, a quick query still gets in, and a runaway that takes
+    an express slot is stopped at the express limit with a 503."""
+    answers: list[tuple[int, float]] = []
+
+    def run() -> None:
+        started = time.monotonic()
+        answer = requests.post(url, data={"query": RUNAWAY}, headers=JSON, timeout=60)
+        answers.append((answer.status_code, time.monotonic() - started))
+
+    threads = [threading.Thread(target=run) for _ in range(LIMITS.max_queries)]
+    for t in threads:
+        t.start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    assert _ask(url).json()["boolean"] is True
+    assert time.monotonic() - started < 1.5
+    started = time.monotonic()
+    late = requests.post(url, data={"query": RUNAWAY}, headers=JSON, timeout=60)
+    assert late.status_code == 503 and late.headers.get("Retry-After")
+    assert time.monotonic() - started <= LIMITS.express_timeout + 1
+    for t in threads:
+        t.join(timeout=60)
+    assert all(status >= 400 and took <= TIMEOUT_S + 1 for status, took in answers), answers
+
+
+@pytest.mark.slow
+def test_a_query_that_holds_too_much_memory_is_stopped(app_store: Path) -> None:
+    """A sort over a cross product holds its rows: the watchdog stops it once the processes hold more than max_memory."""
+    limits = ServeLimits(timeout_s=20, max_queries=2, max_memory=120 << 20)
+    server = ReadOnlyEndpoint(app_store, port=free_port(), log=False, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        started = time.monotonic()
+        answer = requests.post(server.url, data={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i"},
+                               headers=JSON, timeout=60)
+        assert answer.status_code == 503 and "more memory" in answer.text, answer.text[:200]
+        assert time.monotonic() - started < 20
+        assert _ask(server.url).json()["boolean"] is True
+    finally:
+        server.close()
+        thread.join(timeout=10)

@@ -20,15 +20,20 @@ processes on private loopback ports that cannot open a network connection
   names and the address it listens on, by default) gets 403, which defeats DNS rebinding; so does a
   request that a browser sends from a page of another origin (``Origin``, or ``Sec-Fetch-Site:
   cross-site``), which defeats cross-site request forgery. Both lists can be widened.
-- **Bounded**: at most ``max_queries`` queries run at once, each in its own Oxigraph process; up to
-  ``max_waiting`` more wait up to ``queue_wait`` seconds for one to finish, and the rest get 503 with
-  ``Retry-After``. An answer is streamed, never held, and stops after ``max_rows`` rows (JSON, XML,
-  CSV, TSV, N-Triples and N-Quads answers end there as valid documents; the ``X-Councilkg-Row-Limit``
-  header gives the cap) or ``max_bytes`` bytes; a client that leaves stops its query.
+- **Bounded**: at most ``max_queries`` queries run at once, each in its own Oxigraph process; when
+  those are taken, ``express_queries`` more may run if they finish within ``express_timeout`` seconds
+  (so a crowd of long queries cannot shut out short ones); up to ``max_waiting`` more wait up to
+  ``queue_wait`` seconds for a slot, and the rest get 503 with ``Retry-After``.
+- **Answers are streamed**, never held, and stop after ``max_rows`` rows (JSON, XML, CSV, TSV,
+  N-Triples and N-Quads answers end there as valid documents; the ``X-Councilkg-Row-Limit`` header
+  gives the cap) or ``max_bytes`` bytes; a client that leaves stops its query.
 - **The time limit is kept**: Oxigraph is asked to stop at ``timeout_s``, and a watchdog kills the
-  process of any query still running half a second later (Oxigraph does not stop every query at its
-  own limit). A killed or crashed process is replaced by a fresh one for the next query, so one bad
-  query never takes the endpoint down.
+  process of any query still running a quarter of a second later (Oxigraph does not stop every query
+  at its own limit, a sort for one), and shuts its connection at once. The same watchdog keeps the
+  Oxigraph processes within ``max_memory`` together, stopping the biggest query while they hold
+  more (a sort or a grouping holds its rows). The processes run at a lower priority than serve, so
+  serve keeps its time when every CPU is busy with queries. A killed or crashed process is replaced
+  by a fresh one for the next query, so one bad query never takes the endpoint down.
 - **It follows the store folder's ``current`` generation**: a process on an older generation is
   stopped when its query ends, and new queries start one on the new generation (a lease keeps the
   old generation on disk meanwhile).
@@ -38,6 +43,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import os
 import shutil
 import socket
 import subprocess
@@ -63,6 +69,7 @@ MAX_BODY = 1_000_000
 FORWARDED_HEADERS = ("Content-Type", "Content-Disposition")
 #: the names a request's Host may give by default (with any port), besides the address serve listens on
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 StartResponse = Callable[..., Any]
 
@@ -101,10 +108,13 @@ class ServeLimits:
 
     timeout_s: int = DEFAULT_SERVE_TIMEOUT  # seconds a query may run
     max_queries: int = field(default_factory=lambda: 2 * default_workers())  # queries running at once
+    express_queries: int = 2  # more queries at once, each stopped (503) if it takes over express_timeout
+    express_timeout: float = 2.0
     max_waiting: int = 64  # requests waiting for a free slot; beyond that, 503 at once
     queue_wait: float = 10.0  # seconds a request waits for a free slot before its 503
     max_rows: int = 100_000  # rows of an answer
     max_bytes: int = 256 * 1024 * 1024  # bytes of an answer
+    max_memory: int = 768 << 20  # bytes the Oxigraph processes may hold together (resident): serve and they stay within 1 GiB
     max_body: int = MAX_BODY  # bytes of a request's body
     request_timeout: float = 10.0  # seconds a request (headers and body) may take to arrive
     idle_timeout: float = 15.0  # seconds a keep-alive connection may stay idle
@@ -121,8 +131,14 @@ class _Child:
         self.process = subprocess.Popen(child_command(generation, self.port, timeout_s), stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         self.deadline: float | None = None  # while a query runs: when the watchdog kills it
+        self.express = False  # the query runs in an express slot (see _Pool.acquire)
+        self.started = 0.0  # when its query started
         self.idle_since = time.monotonic()
         self.killed = False
+        self.reason = ""  # why it was killed: "time" or "memory"
+        self.sock: socket.socket | None = None  # the connection of the query it runs
+        with contextlib.suppress(OSError):  # below serve itself, so serve keeps its time even when every CPU is busy
+            os.setpriority(os.PRIO_PROCESS, self.process.pid, 5)
         self._wait_ready()
 
     def _wait_ready(self, seconds: float = 30.0) -> None:
@@ -141,11 +157,26 @@ class _Child:
     def alive(self) -> bool:
         return self.process.poll() is None and not self.killed
 
-    def kill(self) -> None:
-        """Stop a query that outran its time: the process goes (the pool replaces it)."""
+    def kill(self, reason: str = "time") -> None:
+        """Stop a query that outran its time (or memory): the process goes (the pool replaces it), and the
+        connection to it is shut at once, so its request ends without waiting for the process to exit."""
+        if not self.killed:
+            self.reason = reason
         self.killed = True
         with contextlib.suppress(OSError):
             self.process.kill()
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def rss(self) -> int:
+        """Resident memory of the process, in bytes (0 once it has gone)."""
+        try:
+            with open(f"/proc/{self.process.pid}/statm") as statm:
+                return int(statm.read().split()[1]) * _PAGE
+        except (OSError, IndexError, ValueError):
+            return 0
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -171,7 +202,7 @@ class Busy(Exception):
 class _Pool:
     """The Oxigraph processes: one a running query, at most ``max_queries``; one kept warm when idle."""
 
-    GRACE = 0.5  # seconds past the time limit before the watchdog kills a query's process
+    GRACE = 0.25  # seconds past the time limit before the watchdog kills a query's process
     IDLE_REAP = 2.0  # seconds an extra idle process is kept
 
     def __init__(self, folder: StoreFolder, limits: ServeLimits, check_interval: float) -> None:
@@ -181,7 +212,7 @@ class _Pool:
         self._lock = threading.Condition()
         self._idle: list[_Child] = []
         self._busy: set[_Child] = set()
-        self._starting = 0
+        self._general = self._express = 0  # slots taken, in each lane
         self._waiting = 0
         self._closed = False
         self._generation = folder.require_current().resolve()
@@ -201,59 +232,81 @@ class _Pool:
         return self._generation
 
     def acquire(self) -> _Child:
-        """A process for one query, its deadline set; Busy if none is free within queue_wait seconds."""
+        """A process for one query, its deadline set; Busy if none is free within queue_wait seconds.
+
+        A query gets one of the ``max_queries`` slots, with the full time limit; when they are all taken,
+        one of the ``express_queries`` slots, where it must finish within ``express_timeout`` seconds (or is
+        stopped with a 503): so a crowd of long queries cannot keep short ones out.
+        """
         limits = self.limits
         with self._lock:
             if self._closed:
                 raise Busy("the endpoint is shutting down")
             give_up = time.monotonic() + limits.queue_wait
-            if len(self._busy) + self._starting >= limits.max_queries:
+            if not self._lane_free():
                 if self._waiting >= limits.max_waiting:
                     raise Busy("too many queries are waiting")
                 self._waiting += 1
                 try:
-                    while len(self._busy) + self._starting >= limits.max_queries:
+                    while not self._lane_free():
                         left = give_up - time.monotonic()
                         if left <= 0 or self._closed:
                             raise Busy("no query slot became free in time")
                         self._lock.wait(left)
                 finally:
                     self._waiting -= 1
+            express = self._general >= limits.max_queries
+            if express:
+                self._express += 1
+            else:
+                self._general += 1
             generation = self._current()
             stale = [c for c in self._idle if c.generation != generation or not c.alive()]
             self._idle = [c for c in self._idle if c not in stale]
             child = self._idle.pop() if self._idle else None
-            if child is None:
-                self._starting += 1
         for old in stale:
             threading.Thread(target=old.stop, daemon=True).start()
         if child is None:
             try:
                 child = _Child(self.folder, generation, limits.timeout_s)
-            finally:
+            except BaseException:
                 with self._lock:
-                    self._starting -= 1
-                    self._lock.notify_all()
+                    self._free_lane(express)
+                raise
         with self._lock:
-            child.deadline = time.monotonic() + limits.timeout_s + self.GRACE
+            child.express = express
+            child.started = time.monotonic()
+            child.deadline = child.started + (limits.express_timeout if express else limits.timeout_s) + self.GRACE
             self._busy.add(child)
         return child
+
+    def _lane_free(self) -> bool:
+        return self._general < self.limits.max_queries or self._express < self.limits.express_queries
+
+    def _free_lane(self, express: bool) -> None:
+        """Give a slot back. Hold _lock."""
+        if express:
+            self._express -= 1
+        else:
+            self._general -= 1
+        self._lock.notify_all()
 
     def release(self, child: _Child) -> None:
         """A query ended: keep its process for the next one if it is sound and current, else stop it."""
         with self._lock:
             self._busy.discard(child)
+            self._free_lane(child.express)
             child.deadline = None
             keep = child.alive() and child.generation == self._current() and not self._closed
             if keep:
                 child.idle_since = time.monotonic()
                 self._idle.append(child)
-            self._lock.notify_all()
         if not keep:
             threading.Thread(target=child.stop, daemon=True).start()
 
     def _watch(self) -> None:
-        """Kill the process of a query past its deadline; stop idle processes beyond one warm one."""
+        """Kill the process of a query past its deadline, and the biggest query's while the processes together
+        hold more than max_memory; stop idle processes beyond one warm one."""
         while not self._closed:
             time.sleep(0.1)
             now = time.monotonic()
@@ -262,6 +315,13 @@ class _Pool:
                 for child in self._busy:
                     if child.deadline is not None and now > child.deadline and not child.killed:
                         child.kill()
+                sizes = {child: child.rss() for child in [*self._busy, *self._idle]}
+                total = sum(sizes.values())
+                for child in sorted((c for c in self._busy if not c.killed), key=sizes.__getitem__, reverse=True):
+                    if total <= self.limits.max_memory:
+                        break
+                    child.kill("memory")
+                    total -= sizes[child]
                 self._idle.sort(key=lambda c: c.idle_since)
                 while len(self._idle) > 1 and now - self._idle[0].idle_since > self.IDLE_REAP:
                     extra.append(self._idle.pop(0))
@@ -598,25 +658,42 @@ class ReadOnlyEndpoint:
             else:
                 headers["Content-Type"] = kind or SPARQL_QUERY
                 connection.request("POST", "/query", body=payload, headers=headers)
+            child.sock = connection.sock
             response = connection.getresponse()
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
-            stopped = child.killed
+            stopped, express, reason, ran = child.killed, child.express, child.reason, time.monotonic() - child.started
             self.pool.release(child)
             if stopped:
-                return _plain(start_response, HTTPStatus.SERVICE_UNAVAILABLE,
-                              f"The query was stopped at the time limit of {self.timeout_s} s.", cors)
+                return self._stopped(start_response, express, reason, ran, cors)
             return _plain(start_response, HTTPStatus.BAD_GATEWAY, f"The store's server did not answer: {exc}", cors)
         content_type = response.getheader("Content-Type") or ""
         answer = _Answer(self.pool, child, connection, response, self.limits, content_type.split(";")[0].strip().lower())
         if not answer.prefetch():
+            express, reason, ran = child.express, child.reason, time.monotonic() - child.started
             answer.close()
-            return _plain(start_response, HTTPStatus.SERVICE_UNAVAILABLE,
-                          f"The query was stopped at the time limit of {self.timeout_s} s.", cors)
+            return self._stopped(start_response, express, reason, ran, cors)
         out = [(name, value) for name in FORWARDED_HEADERS if (value := response.getheader(name))]
         out += [("X-Councilkg-Row-Limit", str(self.limits.max_rows)), *cors]
         start_response(f"{response.status} {response.reason}", out)
         return answer
+
+
+    def _stopped(self, start_response: StartResponse, express: bool, reason: str, ran: float,
+                 cors: list[tuple[str, str]]) -> list[bytes]:
+        """The answer to a query stopped at its time limit (or, in an express slot, at the express limit), or for
+        the memory it took; ``X-Councilkg-Ran-For`` says how long it ran, in seconds."""
+        cors = [("X-Councilkg-Ran-For", f"{ran:.3f}"), *cors]
+        if reason == "memory":
+            return _plain(start_response, HTTPStatus.SERVICE_UNAVAILABLE,
+                          f"The query was stopped: it needed more memory than this endpoint gives its queries "
+                          f"({self.limits.max_memory >> 20:,} MiB in all). Add a LIMIT, or sort or group less.", cors)
+        if express:
+            return _plain(start_response, HTTPStatus.SERVICE_UNAVAILABLE,
+                          f"The endpoint is busy: while every slot is taken, a query must finish within "
+                          f"{self.limits.express_timeout:g} s. Try again shortly.", [("Retry-After", "2"), *cors])
+        return _plain(start_response, HTTPStatus.SERVICE_UNAVAILABLE,
+                      f"The query was stopped at the time limit of {self.timeout_s} s.", cors)
 
 
 def _limit_request_time(server: Any, seconds: float) -> None:
