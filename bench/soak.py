@@ -1,6 +1,6 @@
 """The soak of ``councilkg serve`` (issue 24): runaway and normal clients at once, on loopback only, for a bounded time.
 
-    .venv/bin/python bench/soak.py                  # 50 runaway + 50 normal clients for 60 s; writes bench/results/soak.{md,json}
+    .venv/bin/python bench/soak.py                  # 50 runaway + 50 normal clients for 60 s, twice; writes bench/results/soak.{md,json}
     .venv/bin/python bench/soak.py --seconds 20 --runaway 10 --normal 10
 
 A store of the curated data is built in a temporary folder and served by a real ``councilkg serve`` (its
@@ -37,9 +37,10 @@ sys.path.insert(0, str(ROOT))
 
 from councilkg.cli.serve import free_port  # noqa: E402
 
+#: {tag} makes each runaway client's query its own (and, with --vary, each of its requests)
 RUNAWAYS = [
-    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
-    "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i } ORDER BY ?i",
+    'SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?i != "{tag}") }',
+    'SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i FILTER(?i != "{tag}") } ORDER BY ?i',
 ]
 NORMAL = """PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -93,7 +94,7 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def soak(seconds: float, runaway: int, normal: int, timeout_s: int) -> dict:
+def soak(seconds: float, runaway: int, normal: int, timeout_s: int, vary: bool = False) -> dict:
     work = Path(tempfile.mkdtemp(prefix="councilkg-soak-"))
     env = dict(os.environ, COUNCILKG_STORE=str(work / "store"), PYTHONPATH=str(ROOT))
     env.pop("COUNCILKG_ENDPOINT", None)
@@ -150,8 +151,11 @@ def soak(seconds: float, runaway: int, normal: int, timeout_s: int) -> dict:
 
         def runaway_client(n: int) -> None:
             session = requests.Session()
-            query = RUNAWAYS[n % len(RUNAWAYS)]
+            template = RUNAWAYS[n % len(RUNAWAYS)]
+            sent = 0
             while time.monotonic() < stop_at:
+                sent += 1
+                query = template.replace("{tag}", f"client {n}" + (f" request {sent}" if vary else ""))
                 started = time.monotonic()
                 try:
                     answer = session.post(url, data={"query": query}, headers=ACCEPT, timeout=120)
@@ -164,12 +168,13 @@ def soak(seconds: float, runaway: int, normal: int, timeout_s: int) -> dict:
                 ran = float(answer.headers.get("X-Councilkg-Ran-For") or took)  # from the start of its run, if stopped
                 express = "must finish within" in body
                 memory = "more memory" in body
+                cooled = "not run again" in body
                 refused = answer.status_code == 503 and not (express or memory) and "time limit" not in body
                 with lock:
                     runaway_runs.append({"status": answer.status_code, "seconds": ran, "waited_and_ran": took,
-                                         "express": express, "memory": memory,
+                                         "express": express, "memory": memory, "cooled": cooled,
                                          "refused": refused, "kind": "count" if "COUNT" in query else "select"})
-                if answer.status_code == 503 and (express or refused):
+                if answer.status_code == 503 and (express or refused) and answer.headers.get("Retry-After"):
                     time.sleep(float(answer.headers.get("Retry-After", "1")))
 
         threads = [threading.Thread(target=sample, daemon=True)]
@@ -194,7 +199,8 @@ def soak(seconds: float, runaway: int, normal: int, timeout_s: int) -> dict:
     return {
         "when": time.strftime("%Y-%m-%d %H:%M"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
-        "settings": {"seconds": seconds, "runaway_clients": runaway, "normal_clients": normal, "timeout_s": timeout_s},
+        "settings": {"seconds": seconds, "runaway_clients": runaway, "normal_clients": normal, "timeout_s": timeout_s,
+                     "vary": vary},
         "normal": {"requests": len(normal_times), "status": {str(k): v for k, v in sorted(normal_status.items())},
                    "answered_200": ok, "p50_s": _percentile(normal_times, 0.5), "p95_s": _percentile(normal_times, 0.95),
                    "max_s": max(normal_times, default=float("nan"))},
@@ -202,7 +208,8 @@ def soak(seconds: float, runaway: int, normal: int, timeout_s: int) -> dict:
                     "stopped_at_time_limit": len([r for r in stopped if not r["express"] and not r["memory"]]),
                     "stopped_for_memory": len([r for r in stopped if r["memory"]]),
                     "stopped_at_express_limit": len([r for r in stopped if r["express"]]),
-                    "refused_busy": len(runaway_runs) - len(stopped),
+                    "refused_busy": len([r for r in runaway_runs if r["refused"] and not r["cooled"]]),
+                    "refused_as_stopped_before": len([r for r in runaway_runs if r["cooled"]]),
                     "worst_over_time_limit_s": max((r["seconds"] - timeout_s for r in stopped if not r["express"]), default=None),
                     "worst_over_express_limit_s": max((r["seconds"] - express_limit for r in stopped if r["express"]), default=None),
                     "over_limit_plus_1s": len(over),
@@ -217,41 +224,55 @@ def soak(seconds: float, runaway: int, normal: int, timeout_s: int) -> dict:
     }
 
 
-def write(report: dict, out: Path) -> None:
+def write(reports: list[dict], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    (out / "soak.json").write_text(json.dumps(report, indent=2, sort_keys=True) + "\n")
-    n, r, s = report["normal"], report["runaway"], report["serve"]
-    settings = report["settings"]
+    (out / "soak.json").write_text(json.dumps({"runs": reports}, indent=2, sort_keys=True) + "\n")
+    first = reports[0]
+    settings = first["settings"]
+
+    def row(name: str, cell, target: str = "") -> str:
+        return f"| {name} | " + " | ".join(cell(r) for r in reports) + f" | {target} |"
+
+    head = " | ".join("each runaway request a new query" if r["settings"]["vary"] else "each runaway client repeats its query"
+                      for r in reports)
     lines = [
         "# Soak of `councilkg serve`",
         "",
-        f"{report['when']}, {report['machine']['cpus']} CPUs, Python {report['machine']['python']}. "
+        f"{first['when']}, {first['machine']['cpus']} CPUs, Python {first['machine']['python']}. "
         f"{settings['runaway_clients']} runaway and {settings['normal_clients']} normal clients for {settings['seconds']:g} s on "
         f"127.0.0.1, serve with `--timeout {settings['timeout_s']}` and its other defaults, on the curated data "
-        "(`bench/soak.py`; every client waits for its answer, and on a 503 as long as `Retry-After` says).",
+        "(`bench/soak.py`). Every client waits for its answer, and on a 503 with `Retry-After` waits that long. "
+        "Runaways are a COUNT and an ordered SELECT * over a three-way cross product, each client's its own; in the first "
+        "run a client repeats its query (serve refuses a query stopped at its limit for 60 s), in the second every "
+        "request is a new query (the worst case: only the slots protect the normal clients).",
         "",
-        "| measure | value | target |",
-        "|---|---|---|",
-        f"| normal clients: answers (200 / 503) | {n['requests']:,} ({n['status'].get('200', 0):,} / {n['status'].get('503', 0):,}) | |",
-        f"| normal clients: p50 / p95 / max time to an answer | {n['p50_s'] * 1000:.0f} ms / {n['p95_s'] * 1000:.0f} ms / "
-        f"{n['max_s']:.1f} s | stated |",
-        f"| runaway queries stopped | {r['stopped']:,} ({r['stopped_at_time_limit']:,} at the time limit, "
-        f"{r['stopped_at_express_limit']:,} at the express limit, {r['stopped_for_memory']:,} for memory); "
-        f"{r['refused_busy']:,} refused as busy | |",
-        f"| worst stop past the time limit / the express limit | "
-        f"{_secs(r['worst_over_time_limit_s'])} / {_secs(r['worst_over_express_limit_s'])} | ≤ 1 s |",
-        f"| runaways stopped later than their limit + 1 s | {r['over_limit_plus_1s']} | 0 |",
-        f"| a runaway client's longest wait for an answer (its wait for a slot and its run) | "
-        f"{_secs(r['longest_wait_and_run_s']).lstrip('+')} | |",
-        f"| serve's peak memory (serve and its Oxigraph processes, RSS) | {s['peak_rss_mib']:,} MiB | ≤ 1 GiB |",
-        f"| serve's threads before / peak / after | {s['before']['serve_threads']} / {s['peak']['serve_threads']} / "
-        f"{s['after']['serve_threads']} | no leak |",
-        f"| Oxigraph processes before / peak / after | {s['before']['processes']} / {s['peak']['processes']} / "
-        f"{s['after']['processes']} | |",
-        f"| client errors (connection) | {report['error_count']} | 0 |",
+        f"| measure | {head} | target |",
+        "|---|" + "---|" * len(reports) + "---|",
+        row("normal clients: answers (200 / 503)", lambda r: f"{r['normal']['requests']:,} ({r['normal']['status'].get('200', 0):,} / "
+            f"{r['normal']['status'].get('503', 0):,})"),
+        row("normal clients: p50 / p95 / max time to an answer", lambda r: f"{r['normal']['p50_s'] * 1000:.0f} ms / "
+            f"{r['normal']['p95_s'] * 1000:.0f} ms / {r['normal']['max_s']:.1f} s", "stated"),
+        row("runaways stopped: at the time limit / the express limit / for memory",
+            lambda r: f"{r['runaway']['stopped_at_time_limit']:,} / "
+            f"{r['runaway']['stopped_at_express_limit']:,} / {r['runaway']['stopped_for_memory']:,}"),
+        row("runaways refused: stopped before / busy", lambda r: f"{r['runaway']['refused_as_stopped_before']:,} / "
+            f"{r['runaway']['refused_busy']:,}"),
+        row("worst stop past the time limit / the express limit", lambda r: f"{_secs(r['runaway']['worst_over_time_limit_s'])} / "
+            f"{_secs(r['runaway']['worst_over_express_limit_s'])}", "≤ 1 s"),
+        row("runaways stopped later than their limit + 1 s", lambda r: str(r["runaway"]["over_limit_plus_1s"]), "0"),
+        row("a runaway client's longest wait for an answer (slot and run)",
+            lambda r: _secs(r["runaway"]["longest_wait_and_run_s"]).lstrip("+")),
+        row("serve's peak memory (serve and its Oxigraph processes, RSS)", lambda r: f"{r['serve']['peak_rss_mib']:,} MiB", "≤ 1 GiB"),
+        row("serve's threads before / peak / after", lambda r: f"{r['serve']['before']['serve_threads']} / "
+            f"{r['serve']['peak']['serve_threads']} / {r['serve']['after']['serve_threads']}", "no leak"),
+        row("Oxigraph processes before / peak / after", lambda r: f"{r['serve']['before']['processes']} / "
+            f"{r['serve']['peak']['processes']} / {r['serve']['after']['processes']}"),
+        row("client errors (connection)", lambda r: str(r["error_count"]), "0"),
         "",
-        "Passed: " + ", ".join(f"{k.replace('_', ' ')}: {'yes' if v else 'NO'}" for k, v in report["pass"].items()) + ".",
     ]
+    for r in reports:
+        lines.append(("Varying" if r["settings"]["vary"] else "Repeating") + ": " + ", ".join(
+            f"{k.replace('_', ' ')}: {'yes' if v else 'NO'}" for k, v in r["pass"].items()) + ".")
     (out / "soak.md").write_text("\n".join(lines) + "\n")
 
 
@@ -265,12 +286,15 @@ def main() -> int:
     parser.add_argument("--runaway", type=int, default=50)
     parser.add_argument("--normal", type=int, default=50)
     parser.add_argument("--timeout", type=int, default=10, help="serve's --timeout (default 10 s, so runaways cycle)")
+    parser.add_argument("--mode", choices=["both", "repeat", "vary"], default="both",
+                        help="runaway clients repeat their query, send a new one each time, or one run of each (default)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     args = parser.parse_args()
-    report = soak(args.seconds, args.runaway, args.normal, args.timeout)
-    write(report, Path(args.out))
+    modes = {"both": [False, True], "repeat": [False], "vary": [True]}[args.mode]
+    reports = [soak(args.seconds, args.runaway, args.normal, args.timeout, vary=vary) for vary in modes]
+    write(reports, Path(args.out))
     print((Path(args.out) / "soak.md").read_text())
-    return 0 if all(report["pass"].values()) else 1
+    return 0 if all(all(r["pass"].values()) for r in reports) else 1
 
 
 if __name__ == "__main__":

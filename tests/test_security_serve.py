@@ -24,8 +24,8 @@ import requests
 from councilkg.cli.serve import ReadOnlyEndpoint, ServeLimits, free_port, pids_of_children
 
 TIMEOUT_S = 2
-LIMITS = ServeLimits(timeout_s=TIMEOUT_S, max_queries=3, max_waiting=2, queue_wait=1.0, max_rows=50,
-                     request_timeout=2.0, idle_timeout=3.0)
+LIMITS = ServeLimits(timeout_s=TIMEOUT_S, max_queries=3, express_queries=2, max_waiting=2, queue_wait=1.0, max_rows=50,
+                     request_timeout=2.0, idle_timeout=3.0, repeat_cooldown=0)
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 CROSS = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 JSON = {"Accept": "application/sparql-results+json"}
@@ -305,6 +305,27 @@ def test_a_query_that_holds_too_much_memory_is_stopped(app_store: Path) -> None:
         assert answer.status_code == 503 and "more memory" in answer.text, answer.text[:200]
         assert time.monotonic() - started < 20
         assert _ask(server.url).json()["boolean"] is True
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.slow
+def test_a_query_stopped_at_its_limit_is_not_run_again_for_a_while(app_store: Path) -> None:
+    limits = ServeLimits(timeout_s=TIMEOUT_S, max_queries=2, repeat_cooldown=30)
+    server = ReadOnlyEndpoint(app_store, port=free_port(), log=False, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        first = requests.post(server.url, data={"query": RUNAWAY}, headers=JSON, timeout=60)
+        assert first.status_code == 503 and "time limit" in first.text
+        same = RUNAWAY.replace("?a", "?x").replace("?n", "?count") + "  # the same, renamed"
+        started = time.monotonic()
+        again = requests.post(server.url, data={"query": same}, headers=JSON, timeout=60)
+        assert time.monotonic() - started < 1
+        assert again.status_code == 503 and "not run again" in again.text
+        assert 20 <= int(again.headers["Retry-After"]) <= 30
+        assert _ask(server.url).json()["boolean"] is True  # other queries run
     finally:
         server.close()
         thread.join(timeout=10)

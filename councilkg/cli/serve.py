@@ -24,6 +24,9 @@ processes on private loopback ports that cannot open a network connection
   those are taken, ``express_queries`` more may run if they finish within ``express_timeout`` seconds
   (so a crowd of long queries cannot shut out short ones); up to ``max_waiting`` more wait up to
   ``queue_wait`` seconds for a slot, and the rest get 503 with ``Retry-After``.
+- **A query stopped at the time or memory limit is not run again** for ``repeat_cooldown`` seconds (the
+  same text, comments, spacing and variable names aside): a client retrying it gets 503 at once, so a
+  few careless retry loops cannot keep every slot busy.
 - **Answers are streamed**, never held, and stop after ``max_rows`` rows (JSON, XML, CSV, TSV,
   N-Triples and N-Quads answers end there as valid documents; the ``X-Councilkg-Row-Limit`` header
   gives the cap) or ``max_bytes`` bytes; a client that leaves stops its query.
@@ -42,6 +45,7 @@ processes on private loopback ports that cannot open a network connection
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import os
 import shutil
@@ -108,12 +112,13 @@ class ServeLimits:
 
     timeout_s: int = DEFAULT_SERVE_TIMEOUT  # seconds a query may run
     max_queries: int = field(default_factory=lambda: 2 * default_workers())  # queries running at once
-    express_queries: int = 2  # more queries at once, each stopped (503) if it takes over express_timeout
+    express_queries: int = field(default_factory=lambda: default_workers())  # more at once, if each ends within express_timeout
     express_timeout: float = 2.0
-    max_waiting: int = 64  # requests waiting for a free slot; beyond that, 503 at once
+    max_waiting: int = 32  # requests waiting for a free slot; beyond that, 503 at once
     queue_wait: float = 10.0  # seconds a request waits for a free slot before its 503
     max_rows: int = 100_000  # rows of an answer
     max_bytes: int = 256 * 1024 * 1024  # bytes of an answer
+    repeat_cooldown: float = 60.0  # seconds a query stopped at the time or memory limit is refused (503) before it may run again
     max_memory: int = 768 << 20  # bytes the Oxigraph processes may hold together (resident): serve and they stay within 1 GiB
     max_body: int = MAX_BODY  # bytes of a request's body
     request_timeout: float = 10.0  # seconds a request (headers and body) may take to arrive
@@ -521,7 +526,11 @@ class ReadOnlyEndpoint:
         self.allowed_hosts = {_host_name(h) for h in (*LOOPBACK_NAMES, host, *allowed_hosts) if h not in ("0.0.0.0", "::")}  # noqa: S104
         self.allowed_origins = {o.rstrip("/").lower() for o in allowed_origins}
         self.pool = _Pool(self.folder, self.limits, check_interval)
-        threads = self.limits.max_queries + 4  # the extra ones answer refusals and 503s while every slot is busy
+        self._cooling = _Cooling()
+        # a thread for every query running or waiting, and more to answer refusals and 503s while those are all taken:
+        # a request waitress cannot hand to a thread waits in its queue, unbounded, so there must always be one
+        limits = self.limits
+        threads = limits.max_queries + limits.express_queries + limits.max_waiting + 8
         try:
             self.server = create_server(
                 self.app, host=host, port=port, threads=threads, channel_timeout=self.limits.idle_timeout,
@@ -638,10 +647,17 @@ class ReadOnlyEndpoint:
     def _forward(self, start_response: StartResponse, environ: dict[str, Any], query: str, method: str, payload: bytes,
                  kind: str | None, cors: list[tuple[str, str]]) -> Iterable[bytes]:
         try:
-            analyse(query)
+            info = analyse(query)
         except UnsafeQueryError as exc:
             update = "is an update" in str(exc)
             return _plain(start_response, HTTPStatus.FORBIDDEN if update else HTTPStatus.BAD_REQUEST, str(exc), cors)
+        key = _query_key(info)
+        wait = self._cooling.left(key)
+        if wait > 0:
+            return _plain(start_response, HTTPStatus.SERVICE_UNAVAILABLE,
+                          f"This query was stopped at a limit a moment ago (it needs more than this endpoint gives a query); "
+                          f"it is not run again for {wait:.0f} s. Add a LIMIT, or ask for less.",
+                          [("Retry-After", str(max(1, round(wait)))), *cors])
         try:
             child = self.pool.acquire()
         except Busy as exc:
@@ -665,14 +681,14 @@ class ReadOnlyEndpoint:
             stopped, express, reason, ran = child.killed, child.express, child.reason, time.monotonic() - child.started
             self.pool.release(child)
             if stopped:
-                return self._stopped(start_response, express, reason, ran, cors)
+                return self._stopped(start_response, express, reason, ran, cors, key)
             return _plain(start_response, HTTPStatus.BAD_GATEWAY, f"The store's server did not answer: {exc}", cors)
         content_type = response.getheader("Content-Type") or ""
         answer = _Answer(self.pool, child, connection, response, self.limits, content_type.split(";")[0].strip().lower())
         if not answer.prefetch():
             express, reason, ran = child.express, child.reason, time.monotonic() - child.started
             answer.close()
-            return self._stopped(start_response, express, reason, ran, cors)
+            return self._stopped(start_response, express, reason, ran, cors, key)
         out = [(name, value) for name in FORWARDED_HEADERS if (value := response.getheader(name))]
         out += [("X-Councilkg-Row-Limit", str(self.limits.max_rows)), *cors]
         start_response(f"{response.status} {response.reason}", out)
@@ -680,10 +696,13 @@ class ReadOnlyEndpoint:
 
 
     def _stopped(self, start_response: StartResponse, express: bool, reason: str, ran: float,
-                 cors: list[tuple[str, str]]) -> list[bytes]:
+                 cors: list[tuple[str, str]], key: str) -> list[bytes]:
         """The answer to a query stopped at its time limit (or, in an express slot, at the express limit), or for
-        the memory it took; ``X-Councilkg-Ran-For`` says how long it ran, in seconds."""
+        the memory it took; ``X-Councilkg-Ran-For`` says how long it ran, in seconds. A query stopped at the time
+        or memory limit is not run again for ``repeat_cooldown`` seconds."""
         cors = [("X-Councilkg-Ran-For", f"{ran:.3f}"), *cors]
+        if not express:
+            self._cooling.add(key, self.limits.repeat_cooldown)
         if reason == "memory":
             return _plain(start_response, HTTPStatus.SERVICE_UNAVAILABLE,
                           f"The query was stopped: it needed more memory than this endpoint gives its queries "
@@ -694,6 +713,48 @@ class ReadOnlyEndpoint:
                           f"{self.limits.express_timeout:g} s. Try again shortly.", [("Retry-After", "2"), *cors])
         return _plain(start_response, HTTPStatus.SERVICE_UNAVAILABLE,
                       f"The query was stopped at the time limit of {self.timeout_s} s.", cors)
+
+
+def _query_key(info: Any) -> str:
+    """What makes two queries the same for the cool-down: their tokens without comments and spacing, the
+    variables renamed in order of appearance (``?a`` and ``?x`` in the same places are the same query)."""
+    names: dict[str, str] = {}
+    parts = []
+    for token in info.tokens:
+        if token.kind == "var":
+            parts.append(names.setdefault(token.text[1:], f"?v{len(names)}"))
+        else:
+            parts.append(token.text if token.kind in ("string", "iri", "pname") else token.text.upper())
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+class _Cooling:
+    """Queries recently stopped at a limit, by key, and until when they are refused (at most MAX entries)."""
+
+    MAX = 10_000
+
+    def __init__(self) -> None:
+        self._until: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def add(self, key: str, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        with self._lock:
+            self._until.pop(key, None)
+            self._until[key] = time.monotonic() + seconds
+            while len(self._until) > self.MAX:
+                self._until.pop(next(iter(self._until)))
+
+    def left(self, key: str) -> float:
+        with self._lock:
+            until = self._until.get(key)
+            if until is None:
+                return 0.0
+            left = until - time.monotonic()
+            if left <= 0:
+                del self._until[key]
+            return max(0.0, left)
 
 
 def _limit_request_time(server: Any, seconds: float) -> None:
