@@ -61,7 +61,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
-from councilkg.errors import StoreError
+from councilkg.errors import CouncilKGError, StoreError
 from councilkg.query.safety import UnsafeQueryError, analyse
 from councilkg.query.sandbox import supported as sandbox_supported
 from councilkg.settings import DEFAULT_SERVE_TIMEOUT, default_workers
@@ -200,7 +200,7 @@ class _Child:
             self._lease = None
 
 
-class Busy(Exception):
+class Busy(CouncilKGError):
     """Every slot is taken and the queue is full, or the wait ran out: answer 503."""
 
 
