@@ -329,3 +329,40 @@ def test_a_query_stopped_at_its_limit_is_not_run_again_for_a_while(app_store: Pa
     finally:
         server.close()
         thread.join(timeout=10)
+
+
+def test_an_answer_stops_at_the_byte_cap(app_store: Path) -> None:
+    """Formats whose rows are not counted (Turtle) are held to the byte cap."""
+    limits = ServeLimits(timeout_s=10, max_queries=2, max_bytes=20_000, repeat_cooldown=0)
+    server = ReadOnlyEndpoint(app_store, port=free_port(), log=False, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        answer = requests.post(server.url, data={"query": "CONSTRUCT { ?a ?b ?d } WHERE { ?a ?b ?c . ?d ?e ?f }"},
+                               headers={"Accept": "text/turtle"}, timeout=30)
+        assert answer.status_code == 200 and 0 < len(answer.content) <= 20_000
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+def test_a_client_that_leaves_stops_its_query(app_store: Path) -> None:
+    """Issue 24: memory grew "still growing after the client left". Now the query's process goes with the client."""
+    limits = ServeLimits(timeout_s=30, max_queries=2, max_rows=10**9, repeat_cooldown=0)
+    server = ReadOnlyEndpoint(app_store, port=free_port(), log=False, limits=limits)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with requests.post(server.url, data={"query": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"},
+                           headers={"Accept": "text/csv"}, timeout=30, stream=True) as answer:
+            next(answer.iter_content(1024))
+            busy = [child.process.pid for child in server.pool._busy]
+            assert len(busy) == 1
+        deadline = time.monotonic() + 3
+        while _alive(busy[0]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(busy[0]), "the query kept running after its client left"
+        assert _ask(server.url).json()["boolean"] is True
+    finally:
+        server.close()
+        thread.join(timeout=10)
