@@ -395,7 +395,7 @@ def test_the_improvement_journey(app) -> None:
 ])
 def test_entity_pages(app, iri: str, heading: str, columns: tuple | None) -> None:
     at = app("entity", iri=iri)
-    assert [h.value for h in at.header] == [heading]
+    assert [h.value for h in at.header] == [md(heading)]  # the label, escaped for markdown
     assert any(e.label.startswith(("OFSTED", "Outcome", "Ofsted", "Authority")) for e in at.expander)
     if columns:
         assert len(table(at, *columns)) > 0
@@ -421,7 +421,7 @@ def test_an_entity_by_name(app) -> None:
 def test_hostile_labels_are_text(app) -> None:
     """Labels are shown by Streamlit as text: in markdown and link labels they are escaped, in tables they are cells."""
     at = app("entity", iri=iris.person("hostile-name").value)
-    assert [h.value for h in at.header] == [HOSTILE_NAME]  # st.header draws it as text
+    assert [h.value for h in at.header] == [md(HOSTILE_NAME)]  # st.header draws markdown: the label is escaped
     markdown = "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + [e.label for e in at.expander]
                          + [label for label, _, _ in links(at)])
     assert "<img" not in markdown and "<script" not in markdown

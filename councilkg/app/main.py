@@ -48,6 +48,7 @@ def follow_legacy_link(current: st.Page) -> None:
 
 def run() -> None:
     """Run one script run of the app: the page the address names, in the frame every page shares."""
+    st.set_option("client.showErrorDetails", "type")  # an unforeseen error shows its type, never paths or a traceback
     runner = _runner_or_stop()
     current = st.navigation(navigation.pages())
     st.set_page_config(page_title=f"{current.title} · councilkg", layout="wide")

@@ -25,7 +25,7 @@ import yaml
 
 from councilkg import __version__
 from councilkg.cli.doctor import check
-from councilkg.cli.serve import ReadOnlyEndpoint
+from councilkg.cli.serve import ReadOnlyEndpoint, ServeLimits
 from councilkg.errors import CouncilKGError, ValidationFailed
 from councilkg.explore import inventory as overview
 from councilkg.model import iris
@@ -130,7 +130,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, stop)
     timeout = args.settings.serve_timeout
-    endpoint = ReadOnlyEndpoint(args.settings.store, host=args.host, port=args.port, timeout_s=timeout, log=not args.quiet)
+    limits = ServeLimits(timeout_s=timeout, **{name: value for name in ("max_queries", "max_rows")
+                                               if (value := getattr(args, name)) is not None})
+    hosts = [*(os.environ.get("COUNCILKG_SERVE_ALLOW_HOSTS") or "").split(), *(args.allow_host or [])]
+    origins = [*(os.environ.get("COUNCILKG_SERVE_ALLOW_ORIGINS") or "").split(), *(args.allow_origin or [])]
+    endpoint = ReadOnlyEndpoint(args.settings.store, host=args.host, port=args.port, log=not args.quiet, limits=limits,
+                                allowed_hosts=hosts, allowed_origins=origins)
     print(f"read-only SPARQL endpoint at {endpoint.url} (store {endpoint.folder.root}; queries stop after "
           f"{timeout} s; Ctrl-C to stop)", file=sys.stderr, flush=True)
     try:
@@ -417,6 +422,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7878, help="port (default 7878)")
     p.add_argument("--timeout", dest="serve_timeout", type=int, metavar="SECONDS",
                    help=f"time limit per query (default: $COUNCILKG_SERVE_TIMEOUT, else {DEFAULT_SERVE_TIMEOUT})")
+    p.add_argument("--max-queries", type=int, metavar="N", help="queries running at once; more wait, then get 503 "
+                   "(default: 2 per query worker, so 4 to 16)")
+    p.add_argument("--max-rows", type=int, metavar="N", help="rows an answer stops at (default 100,000)")
+    p.add_argument("--allow-host", action="append", metavar="NAME",
+                   help="a Host name to answer besides localhost, 127.0.0.1 and ::1 (repeatable; also "
+                        "$COUNCILKG_SERVE_ALLOW_HOSTS, space-separated)")
+    p.add_argument("--allow-origin", action="append", metavar="URL",
+                   help="a web page origin (http://host:port) whose scripts may query (repeatable; also "
+                        "$COUNCILKG_SERVE_ALLOW_ORIGINS); pages on loopback hosts always may")
     p.add_argument("--quiet", "-q", action="store_true", help="no request log")
     p.set_defaults(func=cmd_serve)
 

@@ -5,6 +5,13 @@ User SPARQL is untrusted. Only the read forms (SELECT, ASK, CONSTRUCT, DESCRIBE)
 refused here, before execution. The check works on tokens, so a keyword inside a string, an
 IRI, a prefixed name or a comment is not mistaken for one, and SPARQL's \\u escapes (which the
 grammar applies before parsing) are decoded first so they cannot hide a keyword.
+
+The tokens are the grammar's own terminals (SPARQL 1.1, section 19.8), so the check reads the text as
+Oxigraph's parser does; and where that parser is more lenient than the grammar (a keyword needs no
+space after it, so ``SERVICESILENT`` and ``SERVICE:x`` are SERVICE to it) the check refuses more. It
+is not the only guard: the processes that run users' queries cannot open a network connection at all
+(``councilkg.query.sandbox``). Nesting and operator counts are capped (MAX_NESTING, MAX_OPERATORS),
+because deeper queries overflow the parser's stack and kill the process running it.
 """
 
 from __future__ import annotations
@@ -36,20 +43,58 @@ class QueryInfo:
 
 
 _ESCAPE_RE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+# The terminals of the SPARQL 1.1 grammar (section 19.8), character for character: the check must cut the
+# text into the tokens the engine's parser does, or a keyword hides inside what it takes for a name, a
+# string or a comment (``p:.SERVICE`` is ``p:`` ``.`` ``SERVICE``; ``ex:a\#`` is one name, not a comment).
+_PN_CHARS_BASE = ("A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d\u2070-\u218f"
+                  "\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_PN_CHARS_U = _PN_CHARS_BASE + "_"
+_PN_CHARS = _PN_CHARS_U + "\\-0-9\u00b7\u0300-\u036f\u203f-\u2040"
+_VARNAME = f"[{_PN_CHARS_U}0-9][{_PN_CHARS_U}0-9\u00b7\u0300-\u036f\u203f-\u2040]*"
+_PN_PREFIX = f"[{_PN_CHARS_BASE}](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?"
+_PLX = r"%[0-9A-Fa-f]{2}|\\[_~.\-!$&'()*+,;=/?#@%]"
+_PN_LOCAL = f"(?:[{_PN_CHARS_U}:0-9]|{_PLX})(?:(?:[{_PN_CHARS}.:]|{_PLX})*(?:[{_PN_CHARS}:]|{_PLX}))?"
+_ECHAR = r"\\[tbnrf\\\"']"
+_EXPONENT = "[eE][+-]?[0-9]+"
+_STRINGS = "|".join([
+    f"'''(?:(?:'|'')?(?:[^'\\\\]|{_ECHAR}))*'''",
+    f'"""(?:(?:"|"")?(?:[^"\\\\]|{_ECHAR}))*"""',
+    f"'(?:[^'\\\\\\n\\r]|{_ECHAR})*'",
+    f'"(?:[^"\\\\\\n\\r]|{_ECHAR})*"',
+])
+#: the whitespace of the grammar, and the byte-order mark, which Oxigraph skips too
+WHITESPACE = " \t\r\n\ufeff"
+#: what a parameter's name must be: a SPARQL variable name (VARNAME), without its ? or $
+VARNAME_RE = re.compile(f"^{_VARNAME}$")
+
 _TOKEN_RE = re.compile(
-    r"""
-    (?P<ws>\s+)
-  | (?P<comment>\#[^\n\r]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"|'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_\u00B7\u00C0-\uFFFF]+)
-  | (?P<pname>(?:[A-Za-z\u00C0-\uFFFF][\w.\-\u00B7\u00C0-\uFFFF]*)?:(?:[\w\-.:%\\\u00B7\u00C0-\uFFFF]*[\w\-:%\u00B7\u00C0-\uFFFF])?)
-  | (?P<number>[+-]?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?))
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<punct>\^\^|&&|\|\||!=|<=|>=|[{}()\[\];,.*+\-/|!=<>^@])
-    """,
-    re.VERBOSE,
+    "|".join([
+        f"(?P<ws>[{WHITESPACE}]+)",
+        r"(?P<comment>#[^\n\r]*)",
+        f"(?P<string>{_STRINGS})",
+        r'(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)',
+        f"(?P<var>[?$]{_VARNAME})",
+        f"(?P<bnode>_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)",
+        f"(?P<pname>(?:{_PN_PREFIX})?:(?:{_PN_LOCAL})?)",
+        "(?P<langtag>@[a-zA-Z]+(?:-[a-zA-Z0-9]+)*(?:--[a-zA-Z]+)?)",
+        f"(?P<number>[0-9]+\\.[0-9]*{_EXPONENT}|\\.[0-9]+{_EXPONENT}|[0-9]+{_EXPONENT}|[0-9]*\\.[0-9]+|[0-9]+)",
+        "(?P<word>[A-Za-z_][A-Za-z0-9_]*)",
+        r"(?P<punct>\^\^|&&|\|\||!=|<=|>=|<<|>>|\{\||\|\}|[{}()\[\];,.*+\-/|!=<>^@~])",
+    ])
 )
+#: nesting deeper than this (braces, brackets and parentheses together) is refused: Oxigraph's parser
+#: recurses on it, and 10,000 nested braces overflow its stack and kill the server process
+MAX_NESTING = 128
+#: more operators than this (UNION, OPTIONAL, MINUS, FILTER, BIND, binary operators, path steps, ...) are
+#: refused: 20,000 ``+``, ``&&`` or ``UNION``, or 5,000 ``OPTIONAL``, overflow the same stack
+MAX_OPERATORS = 2_000
+_OPERATOR_WORDS = {"UNION", "OPTIONAL", "MINUS", "FILTER", "BIND", "GRAPH", "EXISTS", "VALUES", "IN"}
+_OPERATOR_PUNCT = {"&&", "||", "=", "!=", "<", ">", "<=", ">=", "+", "-", "*", "/", "|", "^", "!", ".", ";", ","}
+_OPENING, _CLOSING = {"{", "(", "[", "<<", "{|"}, {"}", ")", "]", ">>", "|}"}
+#: words that contain SERVICE: Oxigraph matches a keyword without looking at what follows it, so
+#: ``SERVICESILENT<…>`` is ``SERVICE SILENT <…>`` to it, and ``SERVICE:x`` may be ``SERVICE :x``
+_SERVICE_RE = re.compile("SERVICE", re.IGNORECASE)
 
 
 def decode_escapes(text: str) -> str:
@@ -93,18 +138,68 @@ def analyse(query: str) -> QueryInfo:
     if len(query) > MAX_QUERY_CHARS:
         raise UnsafeQueryError(f"the query is longer than {MAX_QUERY_CHARS:,} characters")
     text = decode_escapes(query)
+    if decode_escapes(text) != text:
+        raise UnsafeQueryError("the query has an escaped escape (such as \\u005Cu0041): write the character itself")
     if "\x00" in text:
         raise UnsafeQueryError("the query contains a NUL character")
     tokens = tokenize(text)
-    words = [t for t in tokens if t.kind == "word"]
-    for t in words:
-        if t.text.upper() == "SERVICE":
+    for i, t in enumerate(tokens):
+        if _names_service(t, tokens[i + 1] if i + 1 < len(tokens) else None):
             raise UnsafeQueryError(
                 "SERVICE is not allowed: a federated query would make this server contact another endpoint. "
                 "Query this graph only."
             )
+    _check_size(tokens)
     form = _form(tokens)
     return QueryInfo(form, text, tuple(tokens))
+
+
+def _names_service(token: Token, following: Token | None) -> bool:
+    """Whether the engine could read SERVICE in this token (see _SERVICE_RE).
+
+    Every word is a keyword or a function name, and none contains SERVICE. A prefixed name whose prefix
+    begins with SERVICE is SERVICE and a name to Oxigraph when a group follows it (``SERVICE:x { … }``,
+    ``SERVICEsilent:x { … }``); elsewhere (``PREFIX service: <…>``, ``?s service:p ?o``) it is a name.
+    """
+    if token.kind in ("word", "langtag", "bnode"):
+        return bool(_SERVICE_RE.search(token.text))
+    if token.kind == "pname":
+        return bool(_SERVICE_RE.match(token.text)) and following is not None and following.text == "{"
+    return False
+
+
+def _check_size(tokens: list[Token]) -> None:
+    """Refuse nesting deeper than MAX_NESTING and more than MAX_OPERATORS operators (they overflow the parser's stack)."""
+    depth = deepest = operators = 0
+    for t in tokens:
+        if t.kind == "punct":
+            if t.text in _OPENING:
+                depth += 1
+                deepest = max(deepest, depth)
+            elif t.text in _CLOSING:
+                depth -= 1
+            elif t.text in _OPERATOR_PUNCT:
+                operators += 1
+        elif t.kind == "word" and t.text.upper() in _OPERATOR_WORDS:
+            operators += 1
+        if deepest > MAX_NESTING:
+            raise UnsafeQueryError(f"the query nests brackets and braces more than {MAX_NESTING} deep: "
+                                   "no query needs that many, and the engine's parser cannot take them")
+    if operators > MAX_OPERATORS:
+        raise UnsafeQueryError(f"the query has more than {MAX_OPERATORS:,} operators (UNION, OPTIONAL, FILTER, "
+                               "+, &&, path steps, ...): split it, or give long lists of values in a VALUES block")
+
+
+def check_variable_name(name: str) -> str:
+    """The name if it is a SPARQL variable name (VARNAME, without ? or $); UnsafeQueryError otherwise.
+
+    Parameter names go into the text of the query (``VALUES (?name) { ... }``), so anything else could
+    change what the query does.
+    """
+    if not isinstance(name, str) or not VARNAME_RE.match(name):
+        raise UnsafeQueryError(f"{name!r} is not a SPARQL variable name: a parameter's name is letters, digits and "
+                               "underscores (for example council or as_at), without ? or $")
+    return name
 
 
 def _form(tokens: list[Token]) -> str:
@@ -132,6 +227,8 @@ def inject_values(info: QueryInfo, bindings: dict[str, str]) -> str:
     """Bind variables to RDF terms with inline VALUES blocks (see _inject_values)."""
     if not bindings:
         return info.text
+    for name in bindings:
+        check_variable_name(name)
     items = tuple(bindings.items())
     if decode_escapes(info.text) == info.text:  # re-analysing the text gives the same tokens: cacheable
         return _inject_cached(info.text, items)

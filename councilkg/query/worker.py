@@ -16,6 +16,7 @@ import pyoxigraph as ox
 from councilkg.errors import BackendError, QueryError
 from councilkg.query.execute import execute_on_store
 from councilkg.query.protocol import StoreSpec, read_message, write_message
+from councilkg.query.sandbox import SandboxError, deny_network, supported
 from councilkg.store import ReadOnlyStore, StoreFolder
 
 #: how often a worker on a store folder looks for a newer generation (seconds)
@@ -35,6 +36,12 @@ def open_store(spec: StoreSpec) -> Callable[[], ox.Store]:
 def main() -> int:  # pragma: no cover - runs in a child process
     inp, out = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing else may write to the message stream
+    try:
+        if supported():
+            deny_network()  # before the first query: no SERVICE, whatever the text, reaches another host
+    except SandboxError as exc:
+        write_message(out, ("error", BackendError(f"the query worker could not shut itself off from the network: {exc}")))
+        return 1
     try:
         get_store = open_store(read_message(inp))
         get_store()

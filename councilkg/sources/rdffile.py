@@ -22,6 +22,7 @@ from councilkg.errors import LoadError
 from councilkg.model import iris
 from councilkg.sources.kind import GraphKind, Inputs, Option, SourceKind
 from councilkg.store import RDF_FILE_KIND, RESERVED_GRAPHS, GraphPayload, RdfFile, file_graph_label, yield_to_payloads
+from councilkg.store.rdffile import check_untrusted
 
 #: extensions councilkg reads, and their formats
 FORMATS = {
@@ -42,7 +43,8 @@ def file_graph(path: Path) -> ox.NamedNode:
 
 
 def rdf_file(path: Path | str) -> RdfFile:
-    """An RDF file to load, checked before the store is touched: it exists and its format is known."""
+    """An RDF file to load, checked before the store is touched: it exists, its format is known, and it is no
+    entity or nesting bomb (``councilkg.store.rdffile.check_untrusted``)."""
     path = Path(path).expanduser().resolve()
     if path.suffix.lower() == ".gz":
         raise LoadError.single(path, "compressed files are not read; decompress it first (gunzip -k)")
@@ -52,6 +54,7 @@ def rdf_file(path: Path | str) -> RdfFile:
                                      f"name the file with one of {', '.join(FORMATS)}")
     if not path.is_file():
         raise LoadError.single(path, "no such file")
+    check_untrusted(path, fmt)  # entity and nesting bombs refused, other formats parsed within limits
     return RdfFile(path, fmt, file_graph(path))
 
 

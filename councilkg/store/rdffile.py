@@ -1,9 +1,23 @@
-"""RDF files loaded as they are, parsed strictly in pieces on every CPU."""
+"""RDF files loaded as they are, parsed strictly in pieces on every CPU.
+
+A file is untrusted input. The formats whose parsers can be made to explode are checked before the
+store is touched (``check_untrusted``): an RDF/XML file declaring an entity that expands other entities
+(a "billion laughs"), or an external one, and JSON-LD nested deeper than ``MAX_JSON_DEPTH``, are refused
+with a plain error naming the file; and every RDF/XML and JSON-LD file is parsed once in a child process
+limited to ``PARSE_MEMORY`` bytes and ``PARSE_SECONDS`` seconds, so whatever else makes the parser
+allocate without bound or crash stops there, with an error naming the file, and never takes down the
+loader or the machine. (N-Quads, N-Triples, Turtle and TriG have no entities, and their parsers do not
+recurse on nesting: they are parsed as they are.)
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
+import resource
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +63,108 @@ RDF_CHUNK_BYTES = 16 << 20
 LINE_FORMATS = (ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES)
 #: graphs councilkg writes itself: a file's copy of them (an export of a store holds both) is left out
 RESERVED_GRAPHS = (LOADS_GRAPH, ONTOLOGY_GRAPH)
+
+
+#: the most memory (address space) the child process that test-parses an RDF/XML or JSON-LD file may use
+PARSE_MEMORY = 2 << 30
+#: seconds it may take
+PARSE_SECONDS = 600
+#: deeper JSON-LD is refused: pyoxigraph's parser recurses on nesting, and 5,000 levels overflow its stack
+MAX_JSON_DEPTH = 256
+#: the most text an RDF/XML file's entity references may expand to
+MAX_ENTITY_EXPANSION = 64 << 20
+#: formats parsed once in a limited child before they are loaded
+CHECKED_FORMATS = (ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD)
+
+_ENTITY_RE = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s>]+)\s+(SYSTEM|PUBLIC|\"[^\"]*\"|'[^']*')", re.DOTALL)
+_JSON_TOKEN_RE = re.compile(rb'\\.|["{}\[\]]')
+
+
+def check_untrusted(path: Path, fmt: ox.RdfFormat) -> None:
+    """Refuse, with a LoadError naming the file, an RDF file whose parsing would explode; see the module docstring."""
+    if fmt not in CHECKED_FORMATS:
+        return
+    if fmt == ox.RdfFormat.RDF_XML:
+        _check_entities(path)
+    else:
+        _check_json_depth(path)
+    _parse_in_child(path, fmt)
+
+
+def _check_entities(path: Path) -> None:
+    """An XML document type may declare entities; refuse those that are external or expand other entities."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 20)  # the DTD comes before the root element
+    if b"<!ENTITY" not in head:
+        return
+    for match in _ENTITY_RE.finditer(head):
+        kind, value = match.group(3), match.group(3)[1:-1]
+        if kind in (b"SYSTEM", b"PUBLIC"):
+            raise LoadError.single(path, f"the document declares an external entity ({match.group(2).decode(errors='replace')}): "
+                                         "councilkg reads no other file or address for it; inline the value")
+        if b"&" in value or b"%" in value:
+            raise LoadError.single(path, f"the entity {match.group(2).decode(errors='replace')} is defined from other entities: "
+                                         "that is how an entity bomb (billion laughs) expands, so the file is refused")
+        if len(value) > 4096:
+            raise LoadError.single(path, f"the entity {match.group(2).decode(errors='replace')} is longer than 4,096 bytes; "
+                                         "the file is refused (a long entity used many times expands without bound)")
+    if head.count(b"<!ENTITY") != len(_ENTITY_RE.findall(head)):
+        raise LoadError.single(path, "the document declares an entity councilkg cannot check; the file is refused")
+    sizes = {b"&" + m.group(2) + b";": len(m.group(3)) - 2 for m in _ENTITY_RE.finditer(head) if not m.group(1)}
+    expanded = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 24):  # a reference cut by a block's end is missed: the child's limit remains
+            expanded += sum(block.count(reference) * size for reference, size in sizes.items())
+    if expanded > MAX_ENTITY_EXPANSION:
+        raise LoadError.single(path, f"its entities expand to more than {MAX_ENTITY_EXPANSION >> 20} MiB of text; "
+                                     "the file is refused (a long entity used many times is an entity bomb)")
+
+
+def _check_json_depth(path: Path) -> None:
+    """Refuse JSON nested deeper than MAX_JSON_DEPTH (counting braces and brackets outside strings)."""
+    depth, in_string = 0, False
+    for match in _JSON_TOKEN_RE.finditer(path.read_bytes()):  # pyoxigraph reads a JSON-LD document whole too
+        token = match.group(0)
+        if token == b'"':
+            in_string = not in_string
+        elif in_string or len(token) == 2:  # inside a string, or an escaped character
+            continue
+        elif token in (b"{", b"["):
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise LoadError.single(path, f"JSON nested more than {MAX_JSON_DEPTH} deep: no JSON-LD needs that, "
+                                             "and the parser cannot take it; the file is refused")
+        else:
+            depth -= 1
+
+
+def _limit_child() -> None:  # pragma: no cover - runs in the child before exec
+    resource.setrlimit(resource.RLIMIT_AS, (PARSE_MEMORY, PARSE_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _parse_in_child(path: Path, fmt: ox.RdfFormat) -> None:
+    """Parse the file in a child process within PARSE_MEMORY and PARSE_SECONDS; a LoadError if it does not finish."""
+    command = [sys.executable, "-c", "import sys, pyoxigraph as ox\n"
+               "try:\n    for _ in ox.parse(path=sys.argv[1], format=getattr(ox.RdfFormat, sys.argv[2])): pass\n"
+               "except SyntaxError:\n    pass  # the load itself reports it, with the line\n",
+               str(path), {ox.RdfFormat.RDF_XML: "RDF_XML", ox.RdfFormat.JSON_LD: "JSON_LD"}[fmt]]
+    try:
+        child = subprocess.run(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               timeout=PARSE_SECONDS, preexec_fn=_limit_child, check=False)
+    except subprocess.TimeoutExpired:
+        raise LoadError.single(path, f"parsing it took longer than {PARSE_SECONDS} s; the file is refused") from None
+    if child.returncode != 0:
+        error = child.stderr.decode(errors="replace")
+        if "overflowed its stack" in error:
+            why = "it is nested too deep for the parser"
+        elif "memory allocation" in error or "MemoryError" in error:
+            why = f"it needs more than {PARSE_MEMORY >> 30} GiB of memory to parse (an entity or nesting bomb?)"
+        elif child.returncode < 0:
+            why = f"the parser crashed on it (signal {-child.returncode}; deep nesting?)"
+        else:
+            why = f"the parser failed on it: {error.strip().splitlines()[-1] if error.strip() else child.returncode}"
+        raise LoadError.single(path, f"{why}; the file is refused and the store is unchanged")
 
 
 def _line_chunks(handle: IO[bytes], size: int) -> Iterator[bytes]:

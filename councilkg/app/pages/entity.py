@@ -41,7 +41,7 @@ def _asked(runner: Runner) -> str | None:
 
 
 def _show(runner: Runner, entity: entities.Entity) -> None:
-    st.header(entity.label, anchor=False)
+    st.header(md(entity.label), anchor=False)
     st.caption(f"{', '.join(entity.kinds) or 'entity'} · {md(entity.iri)}")
     if "person" in entity.kinds:
         st.subheader("Roles")
@@ -78,7 +78,12 @@ runner = state.shared_runner()
 st.title("Entity")
 asked = _asked(runner)
 if asked:
-    found = entities.describe(runner, asked)
+    try:
+        found = entities.describe(runner, asked)
+    except ValueError:  # not an IRI at all (a space, an angle bracket): said plainly, never a traceback
+        example = md(iris.council("E09000008").value)
+        st.warning(f"{md(repr(asked))} is not an IRI. Give one (such as {example}) or a name.")
+        st.stop()
     if found is None:
         st.warning("The graph says nothing about this IRI.")
         st.code(asked)

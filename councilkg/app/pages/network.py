@@ -13,6 +13,7 @@ import streamlit as st
 
 from councilkg.app import charts, elements, state
 from councilkg.app.elements import ANY
+from councilkg.app.markdown import md
 from councilkg.explore import entities, network
 from councilkg.query.results import Value
 from councilkg.query.runner import Runner
@@ -28,7 +29,7 @@ def _graphml_button(graph: nx.Graph) -> None:
 
 def _node_details(runner: Runner, iri: str, label: str) -> None:
     """A node's roles (a person) or its facts (anything else), and a link to its page."""
-    st.subheader(label)
+    st.subheader(md(label))
     elements.entity_link("Open its page", iri)
     entity = entities.describe(runner, iri)
     if entity is None:
