@@ -275,3 +275,60 @@ def test_a_pdf_document_is_read_with_its_pages(tmp_path: Path) -> None:
     assert [w for w in warnings if "saved-page.pdf: skipped: it is a web page" in w]
     pages = {int(q.object.value) for p in payloads for q in p.quads if q.predicate == ckg.pageNumber}
     assert pages >= {1, 5, 38}
+
+
+def _linking_index():
+    from councilkg.paths import CURATED_DIR
+    from councilkg.sources import ofsted
+    from councilkg.sources.curated import curated_payloads
+    from councilkg.sources.documents import NameIndex
+
+    from .conftest import shared_path
+
+    known = [q for p in curated_payloads(CURATED_DIR) for q in p.quads]
+    lookup = shared_path("data", "reference", "la_lookup.csv")
+    if lookup.is_file():
+        known += ofsted.load_lookup(lookup).quads
+    return NameIndex.from_quads(known)
+
+
+def _links(tmp_path: Path, text: str) -> set[str]:
+    (tmp_path / "page.txt").write_text(text)
+    index = _linking_index()
+    from councilkg.sources.documents import load_document
+
+    [doc, _candidates] = load_document(tmp_path / "page.txt", text, index, index.pattern())
+    return {q.object.value for q in doc.quads if q.predicate == ckg.mentions}
+
+
+def test_a_kind_of_body_links_only_to_that_body_of_the_council_the_document_is_about(tmp_path: Path) -> None:
+    lscb = iris.organisation("croydon-safeguarding-children-board").value
+    about_croydon = "Croydon children's services\n\nCroydon's LSCB met. The LSCB agreed its plan for Croydon."
+    about_elsewhere = "Inspection of Bury local authority children's services\n\nBury's LSCB met. The LSCB agreed its plan."
+    assert lscb in _links(tmp_path, about_croydon)
+    assert lscb not in _links(tmp_path, about_elsewhere)
+
+
+def test_places_in_an_address_or_as_common_words_or_inside_other_names_do_not_link(tmp_path: Path) -> None:
+    from .conftest import shared_path
+
+    if not shared_path("data", "reference", "la_lookup.csv").is_file():
+        pytest.skip("../shared/data/reference/la_lookup.csv is not beside the project")
+    text = ("Inspection of Bury local authority children's services\n\nReading the case files, inspectors saw "
+            "reading plans. Bury works with Greater Manchester partners and Wiltshire police.\n\n"
+            "Ofsted\nPiccadilly Gate\nStore Street\nManchester\nM1 2WD")
+    links = _links(tmp_path, text)
+    bury, manchester = iris.council("E08000002").value, iris.council("E08000003").value
+    reading, wiltshire = iris.council("E06000038").value, iris.council("E06000054").value
+    assert bury in links and not {manchester, reading, wiltshire} & links
+
+
+def test_a_page_about_one_council_that_mentions_another_is_about_the_first(tmp_path: Path) -> None:
+    from .conftest import shared_path
+
+    if not shared_path("data", "reference", "la_lookup.csv").is_file():
+        pytest.skip("../shared/data/reference/la_lookup.csv is not beside the project")
+    index = _linking_index()
+    text = ("Minutes of the Children's Scrutiny Panel\n\n" + "x " * 800 + "\n\nBury's improvement went on. "
+            "Bury's cabinet noted it. Bury shares a panel with Manchester.")
+    assert index.about(text, index.pattern()) == iris.council("E08000002")

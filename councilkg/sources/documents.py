@@ -30,6 +30,7 @@ import datetime as dt
 import hashlib
 import html
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +64,23 @@ Progress = Callable[[str], None]
 #: characters of a candidate's value its label shows
 CANDIDATE_LABEL_VALUE = 60
 # what the loader needs to know of the graph: types, names and variants, and curated sources' file names
-NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.fileName)
+NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.fileName, iris.org.subOrganizationOf,
+                   iris.org.linkedTo)
+#: the words of a name that says what kind of body it is, not which one ("LSCB", "Improvement Board")
+GENERIC_WORDS = frozenset("""local safeguarding children children's childrens child board boards lscb scb improvement
+    partnership partnerships the and of for services service social care transformation panel committee executive
+    trust scrutiny multi agency multi-agency council authority corporate parenting strategic group""".split())
+#: a UK postcode: a line with one is an address ("Piccadilly Gate, Store Street, Manchester M1 2WD")
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+#: capitalised words before an authority's name that do not make it part of another name
+NAME_OPENERS = frozenset("The In At For And Of By With From To On As Inspection London Royal Borough City County".split())
+#: capitalised words after an authority's name that do not make it part of another name
+NAME_FOLLOWERS = frozenset("""Council County Borough City Metropolitan District Unitary Children's Children Safeguarding Local
+    Improvement Cabinet Scrutiny Ofsted""".split())
+#: the share of a document's mentions of councils that make one council the one it is about
+DOMINANT = 0.6
+#: how far into a document its own heading names the authority it is about
+HEADING_CHARS = 1500
 
 
 @dataclass
@@ -81,6 +98,8 @@ class NameIndex:
 
     names: dict[str, set[NamedNode]] = field(default_factory=dict)
     kinds: dict[NamedNode, str] = field(default_factory=dict)
+    generic: set[str] = field(default_factory=set)  # names that say only what kind of body a board is
+    council_of: dict[NamedNode, NamedNode] = field(default_factory=dict)  # a board -> the council it belongs to
     files: dict[str, NamedNode] = field(default_factory=dict)  # curated sources by file name
 
     @classmethod
@@ -96,18 +115,79 @@ class NameIndex:
                 labels.append((q.subject, q.object.value))
             elif q.predicate == ckg.fileName and isinstance(q.subject, NamedNode):
                 index.files[q.object.value] = q.subject
+            elif q.predicate in (iris.org.subOrganizationOf, iris.org.linkedTo) and isinstance(q.object, NamedNode):
+                index.council_of.setdefault(q.subject, q.object)
         for node, label in labels:
             kind = index.kinds.get(node)
             if kind is None or (kind == "person" and len(label.split()) < 2) or len(label) < 4:
                 continue
             index.names.setdefault(_norm(label), set()).add(node)
+            if kind == "board" and set(re.findall(r"[\w'’-]+", _norm(label))) <= GENERIC_WORDS:
+                index.generic.add(_norm(label))
+        # a board belongs to the council it is part of, or (through its parent) to that council's
+        for board in list(index.council_of):
+            parent = index.council_of[board]
+            if index.kinds.get(parent) != "council" and parent in index.council_of:
+                index.council_of[board] = index.council_of[parent]
         return index
+
+    def councils_named(self, text: str, pattern: re.Pattern[str]) -> list[NamedNode]:
+        """The councils text names as names (not "reading", not in an address block), once a mention."""
+        return [node for m in pattern.finditer(_norm_keep_offsets(text))
+                if proper_noun(text, m.start(), m.end()) and not in_address(text, m.start())
+                for node in self.names.get(m.group(1), set()) if self.kinds.get(node) == "council"]
+
+    def about(self, text: str, pattern: re.Pattern[str] | None) -> NamedNode | None:
+        """The council a document is about: the one council its heading (first lines) names; else the council it
+        names most, when that is at least two mentions and DOMINANT of all its mentions of councils (a page about Bury
+        that mentions Manchester is about Bury); else None."""
+        if pattern is None:
+            return None
+        heading = set(self.councils_named(text[:HEADING_CHARS], pattern))
+        if len(heading) == 1:
+            return next(iter(heading))
+        counts = Counter(self.councils_named(text, pattern))
+        if not counts:
+            return None
+        council, n = counts.most_common(1)[0]
+        return council if n >= 2 and n >= DOMINANT * sum(counts.values()) else None
 
     def pattern(self) -> re.Pattern[str] | None:
         if not self.names:
             return None
         alternatives = sorted(self.names, key=len, reverse=True)
         return re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
+
+
+def proper_noun(text: str, start: int, end: int) -> bool:
+    """Whether the words text[start:end] are written as a name: each begins with a capital; not part of a longer
+    name ("Greater Manchester", "Kent Police", "Wiltshire police"); and a one-word name ending in -ing does not open
+    a sentence ("Reading the case files" is not Reading)."""
+    words = text[start:end].split()
+    if not words or not all(w[0].isupper() or w.lower() in ("and", "of", "upon", "on", "the", "with", "in") for w in words):
+        return False
+    if len(words) == 1 and words[0].lower().endswith("ing"):
+        # a one-word name that is also a verb's -ing form opens a sentence as the verb ("Reading the case files")
+        before = text[max(0, start - 3):start]
+        if start == 0 or re.search(r"(?:[.!?:]\s+|\n\s*|•\s*)$", before) or text[start - 1:start] == "\n":
+            return False
+    # part of a longer name: "Greater Manchester", "Kent Police", "Manchester Airport"
+    previous = re.search(r"([A-Z][\w’'-]*)[ \t]+$", text[max(0, start - 30):start])
+    if previous and previous.group(1) not in NAME_OPENERS and not re.search(r"[.!?:]\s+\S+[ \t]+$", text[max(0, start - 30):start]):
+        return False
+    following = re.match(r"[ \t]+([A-Z][\w’'-]*)", text[end:end + 30])
+    if following and following.group(1) not in NAME_FOLLOWERS:
+        return False
+    # another body named after the place: "Wiltshire police", "Norfolk and Suffolk NHS", "the Southwark judgement"
+    return not re.match(r"(?i)[ \t]+(?:and[ \t]+[A-Z]\w+[ \t]+)?(?:police|constabulary|nhs|ccg|clinical|university|hospital|fire|"
+                        r"judgement|airport|college)\b", text[end:end + 40])
+
+
+def in_address(text: str, start: int) -> bool:
+    """Whether the offset is in an address block: on a line with a postcode, or on one of the three before it."""
+    line_start = text.rfind("\n", 0, start) + 1
+    following = text[line_start:].split("\n")[:4]
+    return any(POSTCODE.search(line) for line in following)
 
 
 def _norm(text: str) -> str:
@@ -360,6 +440,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     if curated is not None:
         add(curated, ckg.sameDocumentAs, graph)
     found = passages(text)
+    about = index.about(text, pattern)
     mentions: dict[int, list[tuple[NamedNode, str, int, int]]] = {}
     for p in found:
         p.node = NamedNode(f"{graph.value}/passage/{p.number}")
@@ -374,12 +455,18 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         add(p.node, ckg.passageText, _lit(p.text))
         if pattern is None:
             continue
-        flat = _norm_keep_offsets(text[p.start:p.end])
+        chunk = text[p.start:p.end]
+        flat = _norm_keep_offsets(chunk)
         for m in pattern.finditer(flat):
             nodes = index.names.get(m.group(1), set())
             if len(nodes) != 1:
                 continue  # a name shared by several nodes is not linked
             node = next(iter(nodes))
+            kind = index.kinds.get(node)
+            if kind == "council" and (not proper_noun(chunk, m.start(), m.end()) or in_address(chunk, m.start())):
+                continue  # "reading", an address block's "Manchester M1 2WD"
+            if m.group(1) in index.generic and (about is None or index.council_of.get(node) != about):
+                continue  # "the LSCB", "the Improvement Board": only that body of the council the document is about
             mentions.setdefault(p.number, []).append((node, m.group(1), p.start + m.start(), p.start + m.end()))
             add(p.node, ckg.mentions, node)
     for n, c in enumerate(extract(found, mentions, index)):
