@@ -56,17 +56,23 @@ def main() -> int:
         print(f"error: {folder} is not a folder of reports", file=sys.stderr)
         return 1
     data = settings.shared / "data"
-    extraction = {"seconds": 0.0, "pages": 0}
-    raw = pdfmodule.raw_pages
-
-    def timed_raw_pages(path: Path) -> list[str]:
+    # one pass in this process first: pdfium's share of reading a report (the load reads them on every CPU)
+    pdfium_seconds = reading_seconds = 0.0
+    pages = 0
+    for path in sorted(folder.iterdir()):
         started = time.perf_counter()
-        pages = raw(path)
-        extraction["seconds"] += time.perf_counter() - started
-        extraction["pages"] += len(pages)
-        return pages
-
-    pdfmodule.raw_pages = timed_raw_pages  # type: ignore[assignment]
+        try:
+            raw = pdfmodule.raw_pages(path)
+        except PdfError:
+            continue
+        pdfium_seconds += time.perf_counter() - started
+        pages += len(raw)
+        started = time.perf_counter()
+        try:
+            parse_report(pdfmodule.PdfText(tuple(pdfmodule.clean_pages(raw))), path.stem)
+        except NotAReport:
+            pass
+        reading_seconds += time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         plan = LoadPlan(fresh=True, lookups=sorted((data / "reference").glob("la_lookup.csv")),
                         ofsted=sorted((data / "ofsted").glob("*.ods")), reports=[folder])
@@ -74,20 +80,23 @@ def main() -> int:
         report = load(StoreFolder(Path(tmp) / "store"), plan)
         seconds = time.perf_counter() - started
         peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        worker_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         store = ox.Store.read_only(str(StoreFolder(Path(tmp) / "store").current_path()))
         matched = [{k: (v.value if v is not None else None) for k, v in zip(("id", "inspection", "start", "matched"), row, strict=True)}
                    for row in store.query(MATCHED, use_default_graph_as_union=True)]
         agreement = [(row[1].value, row[2].value) for row in store.query(AGREEMENT, use_default_graph_as_union=True)]
         del store
-    pdfmodule.raw_pages = raw  # type: ignore[assignment]
     reports = [p for p in report.payloads if p.kind == "reports"]
     skipped = [w for w in report.warnings if "ofsted-reports" in w or str(folder) in w]
     lines = ["# Ofsted reports benchmark", "",
              f"{len(reports)} of {len(list(folder.iterdir()))} files read as reports; {len(skipped)} skipped.", "",
              "## Speed and memory (whole load: curated, lookup, national tables, reports)", "",
-             f"- load: {seconds:.1f} s (target ≤ 45 s), peak memory {peak_mib:,.0f} MiB (target ≤ 1,536 MiB)",
-             f"- PDF text extraction: {extraction['seconds']:.1f} s, {extraction['seconds'] / seconds:.0%} of the load; "
-             f"{extraction['pages']:,} pages, {extraction['pages'] / seconds:,.0f} pages/s overall",
+             f"- load: {seconds:.1f} s (target ≤ 45 s), {pages / seconds:,.0f} pages/s; peak memory {peak_mib:,.0f} MiB in the "
+             f"loading process, {worker_mib:,.0f} MiB in the largest reading process (target ≤ 1,536 MiB)",
+             f"- reading the reports, one process: {pdfium_seconds:.1f} s in PDF text extraction (pdfium) and "
+             f"{reading_seconds:.1f} s cleaning and reading the text: extraction is "
+             f"{pdfium_seconds / (pdfium_seconds + reading_seconds):.0%} of reading, {pages:,} pages "
+             f"({pages / pdfium_seconds:,.0f} pages/s extracted); the load reads on every CPU",
              f"- store: {report.result.manifest['triples']:,} triples in {len(report.result.manifest.get('graphs', {}))} graphs", ""]
     lines += ["## Skipped", ""] + [f"- {w}" for w in skipped] + [""]
     yes = [m for m in matched if m["matched"] == "true"]

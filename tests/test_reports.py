@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import cache
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -167,3 +168,21 @@ def test_report_graphs_conform_to_the_shapes(loaded: tuple[list, list[str]]) -> 
     payloads, _ = loaded
     for payload in payloads:
         assert validate_quads(payload.graph.value, payload.quads) == [], payload.label
+
+
+def test_reading_on_every_cpu_gives_what_reading_in_turn_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from councilkg.sources import reports
+
+    for file_id in ("50004396", "50267800", "50004178"):
+        (tmp_path / f"{file_id}.pdf").write_bytes((REPORTS / f"{file_id}.pdf").read_bytes())
+    known = ofsted.load_lookup(LOOKUP).quads
+    monkeypatch.setattr(reports, "PARALLEL_FROM", 10**6)
+    in_turn = load_reports(tmp_path, known)
+    monkeypatch.setattr(reports, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(reports.os, "cpu_count", lambda: 2)
+    parallel = load_reports(tmp_path, known)
+    def contents(payloads: list) -> list:
+        return [(p.graph, sorted(map(str, p.quads))) for p in payloads]
+
+    assert contents(parallel[0]) == contents(in_turn[0])
+    assert parallel[1] == in_turn[1] and len(in_turn[0]) == 2

@@ -26,8 +26,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +54,9 @@ SUFFIXES = {".pdf", ".txt", ".html", ".htm"}
 #: a graded inspection is published within this many days of its fieldwork's end
 MATCH_DAYS = 150
 OFSTED_FILE_URL = "https://files.ofsted.gov.uk/v1/file/{}"
+#: reports are read in parallel processes (at most this many) from this many reports up
+MAX_WORKERS = 4
+PARALLEL_FROM = 24
 ITYPES = {"slac": "slac", "sif": "sif", "sif-reinspection": "sif-reinspection", "lscb-review": "lscb-review",
           "ilacs": "ilacs-inspection", "ilacs-2026": "ilacs-inspection"}
 POST_ROLES = {"dcs": "dcs", "chief-executive": "chief-executive", "lscb-chair": "board-chair", "lead-member": "lead-member"}
@@ -362,6 +368,29 @@ def report_files(directory: Path) -> tuple[list[Path], list[str]]:
     return files, warnings
 
 
+def read_and_parse(path: Path) -> tuple[PdfText, str, Report] | str:
+    """A report's text, file digest and what it states; or why it is skipped."""
+    try:
+        pdf, digest = read_report(path)
+        return pdf, digest, parse_report(pdf, path.stem)
+    except (PdfError, NotAReport) as exc:
+        return str(exc)
+    except OSError as exc:
+        return f"cannot read it: {exc.strerror}"
+
+
+def _read_all(files: list[Path]) -> Iterator[tuple[Path, tuple[PdfText, str, Report] | str]]:
+    """Each file read and parsed, in order: on every CPU when there are enough of them to pay for starting the
+    processes (pdfium and the reader are CPU-bound; the RDF is built in this process, as the results come)."""
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if workers < 2 or len(files) < PARALLEL_FROM:
+        yield from ((path, read_and_parse(path)) for path in files)
+        return
+    # spawn, not fork: the loading process may hold a store and threads
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        yield from zip(files, pool.map(read_and_parse, files, chunksize=4), strict=True)
+
+
 def load_reports(directory: Path, known: Iterable[Quad] = (), progress: Progress | None = None
                  ) -> tuple[list[GraphPayload], list[str]]:
     """One graph per report in the folder, knowing the authorities and inspections of ``known`` quads."""
@@ -377,14 +406,12 @@ def load_reports(directory: Path, known: Iterable[Quad] = (), progress: Progress
             labels.setdefault(iris.local_key(q.subject), q.object.value)
     files, warnings = report_files(directory)
     payloads: list[GraphPayload] = []
-    for number, path in enumerate(files, 1):
+    for number, (path, read) in enumerate(_read_all(files), 1):
         say(f"report {number}/{len(files)} {path.name}")
-        try:
-            pdf, digest = read_report(path)
-            report = parse_report(pdf, path.stem)
-        except (PdfError, NotAReport) as exc:
-            warnings.append(f"{path}: skipped: {exc}")
+        if isinstance(read, str):
+            warnings.append(f"{path}: skipped: {read}")
             continue
+        pdf, digest, report = read
         gss = resolve_authority(report.authority_name, context.index)
         if gss is None:
             warnings.append(f"{path}: skipped: no authority called {report.authority_name!r} in the lookup or the other "
