@@ -103,7 +103,7 @@ def _parsed_truth() -> tuple[list[dict], dict[str, Report]]:
 
 # What the reader reaches on the 91 hand-read reports today (a fall is a regression), and the targets.
 FLOORS = {"era": (0.98, 0.98), "fieldwork": (1.0, 1.0), "published": (1.0, 1.0), "judgement": (1.0, 1.0),
-          "inspector": (0.99, 0.99), "leadership": (0.96, 0.94), "previous": (0.84, 0.73),
+          "inspector": (0.99, 0.99), "leadership": (0.96, 0.94), "previous": (0.84, 0.77),
           "recommendation-count": (0.98, 0.98), "recommendation": (0.99, 0.99), "delivery": (0.85, 0.85)}
 TARGET = (0.98, 0.95)
 

@@ -563,10 +563,12 @@ _PREVIOUS_CUE = re.compile(
     r"(?i)\b(?:previous|last|prior|preceding|earlier|most\s+recent)\b[^.]{0,80}?\b(?:inspection|inspected|re-inspection)|"
     r"\bsince\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:inspection|ILACS|SIF)\b|\b(?:an?|the)\s+(?:\w+\s+){0,3}?inspection\s+(?:of\s+[^.]{0,60}?)?"
     r"(?:in|of)\s+(?:\w+\s+)?(?:19|20)\d\d|\bjudged\s+[^.]{0,40}\bin\s+(?:19|20)\d\d|"
-    r"\bwhen\s+(?:services|children[’']s\s+services|it|they|the\s+(?:local\s+)?authority|the\s+council)\s+(?:were|was)\s+(?:judged|rated|found)")
+    r"\bwhen\s+(?:services|children[’']s\s+services|it|they|the\s+(?:local\s+)?authority|the\s+council)\s+(?:were|was)\s+(?:judged|rated|found)|"
+    r"\binspectors?\s+judged\b")
 _PREVIOUS_GRADE = re.compile(
-    rf"(?i)\b(?:judged|rated|found|graded|assessed|judgement\s+of|judgement\s+was)\s+(?:to\s+(?:be|have\s+been)\s+|as\s+(?:being\s+)?|to\s+|that\s+[^.]{{0,30}}?\s+(?:were|was)\s+)?"
-    rf"(?:being\s+)?(?P<grade>{_GRADE})")
+    rf"(?i)(?:\b(?:judged|rated|found|graded|assessed|judgement\s+of|judgement\s+was)\s+(?:(?!(?:and|but|when|which)\b)[\w’']+\s+){{0,6}}?"
+    rf"(?:to\s+(?:be|have\s+been)\s+|as\s+(?:being\s+)?|to\s+)?(?:being\s+)?[‘'\"“]?(?P<grade>{_GRADE})|"
+    rf"\b(?P<required>required\s+improvement))")
 _AREA_LIST_ITEM = re.compile(rf"(?i)^(?:[-–−•]\s*)?(?P<area>[A-Za-z][^:]{{3,90}}):\s*(?P<grade>{_GRADE})\s*[.;]?$")
 #: other kinds of provider whose grades a report cites beside the authority's
 _NOT_THE_AUTHORITY = re.compile(r"(?i)children[’']s\s+homes?\b|\bhomes?\s+(?:were|was|is|are)\b|fostering\s+(?:agency|service)|"
@@ -580,7 +582,7 @@ def previous_area(text: str, year: int) -> str | None:
     # the two inspections before the SIF: "services for children looked after", "safeguarding arrangements"
     looked_after = (r"services\s+for\s+(?:children\s+(?:and\s+young\s+people\s+)?)?looked\s+after|"
                     r"looked\s+after\s+children(?:[’']s)?\s+services")
-    if re.search(looked_after, words) or (year <= 2013 and re.search(r"looked\s+after", words)):
+    if (year <= 2014 and re.search(looked_after, words)) or (year <= 2013 and re.search(r"looked\s+after", words)):
         return "slac-looked-after"
     safeguarding = r"safeguarding\s+(?:arrangements|services)|arrangements\s+for\s+the\s+protection\s+of\s+children"
     if re.search(safeguarding, words) or (year <= 2013 and re.search(r"safeguarding|protection\s+of\s+children|child\s+protection", words)):
@@ -644,11 +646,12 @@ def _previous(r: _Reader, report: Report) -> None:
         if cue and years:
             context, context_end = (years[0], flat), end
             for grade in _PREVIOUS_GRADE.finditer(flat):
-                emit(years[0], grade.group("grade"), flat, flat, at, end)
+                emit(years[0], grade.group("grade") or grade.group("required"), flat, flat, at, end)
         elif context and context_end is not None and at - context_end < 300 and goes_on.match(flat):
             context_end = end  # the sentences after it go on about it: "The local authority was judged to be adequate."
             for grade in _PREVIOUS_GRADE.finditer(flat):
-                emit(years[0] if years else context[0], grade.group("grade"), context[1] + " " + flat, flat, at, end)
+                emit(years[0] if years else context[0], grade.group("grade") or grade.group("required"),
+                     context[1] + " " + flat, flat, at, end)
         elif not (context and listing_cue.search(flat)):
             context = None
             continue
