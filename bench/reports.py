@@ -16,7 +16,6 @@ every report (as ``make run`` does), then writes bench/results/reports.md with:
 
 from __future__ import annotations
 
-import collections
 import resource
 import sys
 import tempfile
@@ -43,7 +42,7 @@ SELECT ?id ?inspection ?start ?matched WHERE {
   BIND(EXISTS { GRAPH ?o { ?inspection ckg:publicationDate ?p } ?o ckg:loadKind "ofsted" } AS ?matched)
 }"""
 AGREEMENT = """PREFIX ckg: <https://w3id.org/councilkg/ontology#>
-SELECT ?j ?a ?b WHERE {
+SELECT ?a ?b ?j WHERE {
   GRAPH ?g { ?j ckg:grade ?a } ?g ckg:loadKind "reports" .
   GRAPH ?o { ?j ckg:grade ?b } ?o ckg:loadKind "ofsted" .
 }"""
@@ -85,7 +84,8 @@ def main() -> int:
         store = ox.Store.read_only(str(StoreFolder(Path(tmp) / "store").current_path()))
         matched = [{k: (v.value if v is not None else None) for k, v in zip(("id", "inspection", "start", "matched"), row, strict=True)}
                    for row in store.query(MATCHED, use_default_graph_as_union=True)]
-        agreement = [(row[1].value, row[2].value) for row in store.query(AGREEMENT, use_default_graph_as_union=True)]
+        agreement = [(row[0].value, row[1].value, row[2].value)
+                     for row in store.query(AGREEMENT, use_default_graph_as_union=True)]
         del store
     reports = [p for p in report.payloads if p.kind == "reports"]
     skipped = [w for w in report.warnings if "ofsted-reports" in w or str(folder) in w]
@@ -102,16 +102,19 @@ def main() -> int:
     lines += ["## Skipped", ""] + [f"- {w}" for w in skipped] + [""]
     yes = [m for m in matched if m["matched"] == "true"]
     no = [m for m in matched if m["matched"] != "true"]
-    beyond = [m for m in no if (m["start"] or m["inspection"].rsplit("fieldwork-", 1)[-1]) >= COVERED_UNTIL[:7]]
+    def when(m: dict) -> str:  # the fieldwork start, else the key (a publication date or fieldwork-DATE)
+        return m["start"] or m["inspection"].rsplit("/", 1)[-1].removeprefix("fieldwork-")
+
+    beyond = [m for m in no if when(m) >= COVERED_UNTIL[:7]]
     lines += ["## The official statistics' inspection node", "",
               f"- {len(yes)} of {len(matched)} reports are on the national tables' inspection node; "
               f"{len(beyond)} of the {len(no)} others were inspected after the newest table's date ({COVERED_UNTIL}), "
               "so no table covers them", ""]
     lines += [f"- not matched, within the tables' years: {m['id']} {m['inspection']}" for m in no if m not in beyond] + [""]
-    same = sum(1 for a, b in agreement if a == b)
+    same = sum(1 for a, b, _j in agreement if a == b)
     lines += ["## Judgements against the official statistics", "",
               f"- {same} of {len(agreement)} (judgement, table) pairs agree ({same / max(1, len(agreement)):.2%})", ""]
-    lines += [f"- differs: {j}" for j, _ in collections.Counter(a for a in agreement if a[0] != a[1]).items()][:20]
+    lines += [f"- differs: {j} (report {a}, table {b})" for a, b, j in agreement if a != b][:20]
     truth_dir = PROJECT_ROOT / "tests" / "fixtures" / "reports_truth"
     truth = read_truth(truth_dir)
     parsed = {}

@@ -15,7 +15,7 @@ from councilkg.paths import ROOT
 from councilkg.sources import ofsted
 from councilkg.sources.pdf import read_pdf
 from councilkg.sources.reportparse import Report, parse_report
-from councilkg.sources.reports import load_reports, name_variants, resolve_authority
+from councilkg.sources.reports import load_reports, name_variants, read_report, resolve_authority
 from councilkg.sources.reports_truth import read_truth, score
 from councilkg.store.shacl import validate_quads
 
@@ -158,9 +158,10 @@ def test_a_report_is_on_the_official_statistics_inspection_node_with_evidence(lo
     inspection = iris.inspection("E09000008", "2017-09-04")  # the national table's key: the publication date
     assert any(store.quads_for_pattern(inspection, iris.ckg.inspectedAuthority, iris.council("E09000008"), None))
     rows = list(store.query("""PREFIX ckg: <https://w3id.org/councilkg/ontology#>
-        SELECT ?page ?text WHERE { ?post a <http://www.w3.org/ns/org#Post> ; ckg:role ?r ; ckg:evidence ?e .
-          ?e ckg:pageNumber ?page ; ckg:passageText ?text }""".replace("ckg:role", "<http://www.w3.org/ns/org#role>"),
-                            use_default_graph_as_union=True))
+        PREFIX org: <http://www.w3.org/ns/org#>
+        SELECT ?page ?text ?since WHERE { ?post a org:Post ; org:role ?role ; ckg:startedAsWritten ?since ; ckg:evidence ?e .
+          ?e ckg:pageNumber ?page ; ckg:passageText ?text }""", use_default_graph_as_union=True))
+    assert any(r[2].value == "July 2016" for r in rows)  # the date's words, not "in post since July 2016"
     assert any(r[0].value == "5" and "in post since July 2016" in r[1].value for r in rows)
 
 
@@ -170,19 +171,95 @@ def test_report_graphs_conform_to_the_shapes(loaded: tuple[list, list[str]]) -> 
         assert validate_quads(payload.graph.value, payload.quads) == [], payload.label
 
 
-def test_reading_on_every_cpu_gives_what_reading_in_turn_gives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from councilkg.sources import reports
+def test_reading_on_every_cpu_gives_what_reading_in_turn_gives(tmp_path: Path) -> None:
+    """In a process of its own (one thread, as `councilkg load` is), reports read by forked processes give the same
+    graphs as reports read in turn."""
+    import subprocess
+    import sys
 
     for file_id in ("50004396", "50267800", "50004178"):
         (tmp_path / f"{file_id}.pdf").write_bytes((REPORTS / f"{file_id}.pdf").read_bytes())
-    known = ofsted.load_lookup(LOOKUP).quads
-    monkeypatch.setattr(reports, "PARALLEL_FROM", 10**6)
-    in_turn = load_reports(tmp_path, known)
-    monkeypatch.setattr(reports, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(reports.os, "cpu_count", lambda: 2)
-    parallel = load_reports(tmp_path, known)
-    def contents(payloads: list) -> list:
-        return [(p.graph, sorted(map(str, p.quads))) for p in payloads]
+    script = f"""
+import hashlib, os, sys
+from pathlib import Path
+from councilkg.sources import ofsted, reports
+known = ofsted.load_lookup(Path({str(LOOKUP)!r})).quads
+def digest(found):
+    return hashlib.sha256(repr([(p.graph.value, sorted(map(str, p.quads))) for p in found[0]] + found[1]).encode()).hexdigest()
+reports.PARALLEL_FROM = 10**6
+in_turn = digest(reports.load_reports(Path({str(tmp_path)!r}), known))
+reports.PARALLEL_FROM, os.cpu_count = 1, lambda: 2
+seen = []
+real = reports.ProcessPoolExecutor
+class Counting(real):
+    def __init__(self, *args, **kwargs):
+        seen.append(args)
+        super().__init__(*args, **kwargs)
+reports.ProcessPoolExecutor = Counting
+parallel = digest(reports.load_reports(Path({str(tmp_path)!r}), known))
+print(in_turn == parallel, len(seen))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "1"]  # the same graphs, and a pool was used
 
-    assert contents(parallel[0]) == contents(in_turn[0])
-    assert parallel[1] == in_turn[1] and len(in_turn[0]) == 2
+
+def test_every_inspectors_evidence_is_their_name_as_printed() -> None:
+    for file_id in ("50004396", "50012986", "50004379", "2761258", "50004447", "50200027"):
+        pdf = read_pdf(REPORTS / f"{file_id}.pdf")
+        for member in parse_report(pdf, file_id).team:
+            printed = " ".join(pdf.text[member.span.start:member.span.end].split()).replace("- ", "-")
+            assert printed == member.name, (file_id, member)
+
+
+def test_fieldwork_in_two_parts_ends_with_the_second() -> None:
+    r = report("50276862")  # Devon: "30 September to 11 October 2024 and 13 to 16 January 2025"
+    assert (r.fieldwork_start, r.fieldwork_end) == (dt.date(2024, 9, 30), dt.date(2025, 1, 16))
+
+
+def test_a_text_export_of_a_report_reads_as_the_pdf_does(tmp_path: Path) -> None:
+    """A report saved as text (pages split by form feeds, as pdftotext writes them) gives the same facts."""
+    from councilkg.sources.pdf import raw_pages
+
+    for file_id in ("50004396", "50267800"):
+        (tmp_path / f"{file_id}.txt").write_text("\f".join(raw_pages(REPORTS / f"{file_id}.pdf")), encoding="utf-8")
+        from_text = parse_report(read_report(tmp_path / f"{file_id}.txt")[0], file_id)
+        from_pdf = report(file_id)
+        assert [(j.area, j.grade) for j in from_text.judgements] == [(j.area, j.grade) for j in from_pdf.judgements]
+        assert [x.text for x in from_text.recommendations] == [x.text for x in from_pdf.recommendations]
+        assert {m.name for m in from_text.team} == {m.name for m in from_pdf.team}
+
+
+def test_a_report_given_twice_and_one_with_no_usable_name_load_once_each(tmp_path: Path) -> None:
+    data = (REPORTS / "50267800.pdf").read_bytes()
+    (tmp_path / "50267800.pdf").write_bytes(data)
+    (tmp_path / "50267800 (1).pdf").write_bytes(data)  # the same report downloaded twice
+    (tmp_path / "报告.pdf").write_bytes((REPORTS / "50304387.pdf").read_bytes())  # a name with no letter a slug keeps
+    payloads, warnings = load_reports(tmp_path, ofsted.load_lookup(LOOKUP).quads)
+    assert len(payloads) == 2 and len({p.graph for p in payloads}) == 2
+    assert [w for w in warnings if "skipped: the same report as" in w and "50267800" in w]
+
+
+def test_a_report_with_a_publication_date_and_no_fieldwork_dates_conforms(tmp_path: Path) -> None:
+    text = ("Inspection of Bury local authority children’s services\nReport published: 4 March 2024\n"
+            "Lead inspector: Jane Example, His Majesty’s Inspector\nJudgement Grade\n"
+            "The impact of leaders on social work practice with children and families Good\n"
+            "Overall effectiveness Good\nThe local authority is doing well.\n")
+    (tmp_path / "bury.txt").write_text(text, encoding="utf-8")
+    payloads, warnings = load_reports(tmp_path, ofsted.load_lookup(LOOKUP).quads)
+    assert not warnings and len(payloads) == 1
+    assert validate_quads(payloads[0].graph.value, payloads[0].quads) == []
+    assert "published 4 March 2024" in payloads[0].label + " ".join(q.object.value for q in payloads[0].quads
+                                                                      if q.predicate == iris.rdfs.label)
+
+
+def test_chairs_of_other_bodies_and_vacant_posts_are_not_lscb_chairs() -> None:
+    from councilkg.sources.pdf import PdfText
+
+    text = ("Inspection of Bury local authority children’s services\nInspection dates: 1 to 5 July 2024\n"
+            "Judgement Grade\nOverall effectiveness Good\n\n"
+            "The chair of the panel has been in post since March 2015. The corporate parenting board chair has been in "
+            "post since June 2016. The LSCB chair post has been vacant since October 2013. The chair of the LSCB has "
+            "been in post since May 2017.")
+    r = parse_report(PdfText((text,)), "x")
+    assert [(s.post, s.since) for s in r.leadership] == [("lscb-chair", "2017-05")]

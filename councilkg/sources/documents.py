@@ -74,6 +74,8 @@ GENERIC_WORDS = frozenset("""local safeguarding children children's childrens ch
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 #: capitalised words before an authority's name that do not make it part of another name
 NAME_OPENERS = frozenset("The In At For And Of By With From To On As Inspection London Royal Borough City County".split())
+#: words before a place's name that make another place of it, even opening a sentence ("Greater Manchester is ...")
+PLACE_QUALIFIERS = frozenset("Greater North South East West Central Inner Outer Mid".split())
 #: capitalised words after an authority's name that do not make it part of another name
 NAME_FOLLOWERS = frozenset("""Council County Borough City Metropolitan District Unitary Children's Children Safeguarding Local
     Improvement Cabinet Scrutiny Ofsted""".split())
@@ -173,7 +175,8 @@ def proper_noun(text: str, start: int, end: int) -> bool:
             return False
     # part of a longer name: "Greater Manchester", "Kent Police", "Manchester Airport"
     previous = re.search(r"([A-Z][\w’'-]*)[ \t]+$", text[max(0, start - 30):start])
-    if previous and previous.group(1) not in NAME_OPENERS and not re.search(r"[.!?:]\s+\S+[ \t]+$", text[max(0, start - 30):start]):
+    if previous and (previous.group(1) in PLACE_QUALIFIERS or (
+            previous.group(1) not in NAME_OPENERS and not re.search(r"[.!?:]\s+\S+[ \t]+$", text[max(0, start - 30):start]))):
         return False
     following = re.match(r"[ \t]+([A-Z][\w’'-]*)", text[end:end + 30])
     if following and following.group(1) not in NAME_FOLLOWERS:
@@ -186,8 +189,13 @@ def proper_noun(text: str, start: int, end: int) -> bool:
 def in_address(text: str, start: int) -> bool:
     """Whether the offset is in an address block: on a line with a postcode, or on one of the three before it."""
     line_start = text.rfind("\n", 0, start) + 1
-    following = text[line_start:].split("\n")[:4]
-    return any(POSTCODE.search(line) for line in following)
+    end = line_start
+    for _ in range(4):  # this line and the three after it
+        end = text.find("\n", end + 1)
+        if end < 0:
+            end = len(text)
+            break
+    return bool(POSTCODE.search(text, line_start, end))
 
 
 def _norm(text: str) -> str:

@@ -21,9 +21,11 @@ and page limits raises ``PdfError`` with the reason; the loaders turn it into a 
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -41,14 +43,16 @@ class PdfError(UnreadableFileError):
 
 @dataclass(frozen=True)
 class PdfText:
+    """A document's cleaned pages; ``text`` joins them, and offsets in it map to pages."""
+
     pages: tuple[str, ...]
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The document's text: its cleaned pages joined by a blank line."""
         return PAGE_SEPARATOR.join(self.pages)
 
-    @property
+    @cached_property
     def page_starts(self) -> tuple[int, ...]:
         """The offset in ``text`` at which each page begins."""
         starts, at = [], 0
@@ -59,11 +63,7 @@ class PdfText:
 
     def page_at(self, offset: int) -> int:
         """The page number (1-based) holding the character at ``offset`` of ``text``."""
-        number = 1
-        for i, start in enumerate(self.page_starts, 1):
-            if start <= offset:
-                number = i
-        return number
+        return max(1, bisect.bisect_right(self.page_starts, offset))
 
 
 def sniff(data: bytes) -> str | None:
@@ -193,7 +193,7 @@ def clean_pages(raw: list[str]) -> list[str]:
         for i, line in enumerate(lines):
             # the title page keeps its lines: its title is often the running header of the pages after it
             if i in edges and ((number > 1 and _header_key(line) in running) or line.strip() == str(number)
-                               or (_LONE_NUMBER_RE.match(line) and i == min(edges | {i}))):
+                               or (_LONE_NUMBER_RE.match(line) and i == min(edges))):
                 continue
             kept.append(line.rstrip())
         notes = _footnote_numbers(kept)

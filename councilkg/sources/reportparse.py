@@ -73,11 +73,12 @@ POSTS = (
     ("dcs", r"(?:DCS|(?:executive\s+|corporate\s+|strategic\s+)?director\s+(?:of|for)\s+(?:[\w’' ]{1,40}?\s+and\s+)?children[’']s"
             r"\s+(?:services|social\s+care))"),
     ("chief-executive", r"chief\s+executive(?:\s+officer)?"),
-    ("lscb-chair", r"(?:independent\s+)?chair\s+of\s+the\s+(?:LSCB|(?:[\w’'-]+\s+){0,4}?(?:local\s+)?safeguarding\s+children\s+board|"
-                   r"[A-Z]{3,6})"),
+    ("lscb-chair", r"(?:independent\s+)?chair\s+of\s+the\s+(?:LSCB|(?:[\w’'-]+\s+){0,4}?(?:local\s+)?safeguarding\s+"
+                   r"children(?:[’']s)?\s+board|"
+                   r"(?-i:[A-Z]{0,3}SCB)\b)"),
     ("lead-member", r"lead\s+member\s+for\s+children[’']s\s+services"),
     # "The Ealing LSCB has appointed a new independent chair who has been in post since March 2016"
-    ("lscb-chair", r"(?:(?<=\bLSCB)|(?<=\bBoard))[^.]{0,80}?\b(?:independent\s+)?chair(?!\s+of)"),
+    ("lscb-chair", r"(?:(?<=\bLSCB)|(?<=Safeguarding\sChildren\sBoard))[^.]{0,80}?\b(?:independent\s+)?chair(?!\s+of)"),
 )
 
 
@@ -109,8 +110,8 @@ class TeamMember:
 @dataclass
 class LeadershipStatement:
     post: str
-    since: str | None  # a partial ISO date ("2016-07", "2018") or "late-2018" style as written
-    since_as_written: str | None
+    since: str  # a partial ISO date ("2016-07", "2018") or "late-2018" where the words say only that
+    since_as_written: str  # the date's words: "July 2016", "the end of 2018"
     interim: bool
     as_written: str
     span: Span
@@ -141,6 +142,7 @@ class Report:
     title: str
     authority_name: str
     authority_span: Span
+    authority_is_council: bool = True  # False: the name is a trust's or a board's (the report is about its work)
     fieldwork_start: dt.date | None = None
     fieldwork_end: dt.date | None = None
     fieldwork_as_written: str = ""
@@ -310,13 +312,19 @@ def _dates(r: _Reader, report: Report) -> None:
     head = r.text[:r.starts[2] if len(r.starts) > 2 else len(r.text)]
     m = re.search(r"(?i)inspection\s+dates?\s*:?\s*", head)
     if m:
-        window = head[m.end():m.end() + 120]
+        window = head[m.end():m.end() + 160]
         found = date_range(window)
         if found:
             start, end, dm = found
+            span_end = dm.end()
+            # fieldwork in two parts: "30 September to 11 October 2024 and 13 to 16 January 2025"
+            second = re.match(r"\s+and\s+", window[dm.end():])
+            more = date_range(window[dm.end() + second.end():]) if second else None
+            if second and more and more[2].start() == 0 and more[1] > end:
+                end, span_end = more[1], dm.end() + second.end() + more[2].end()
             report.fieldwork_start, report.fieldwork_end = start, end
-            report.fieldwork_as_written = _flat(dm.group(0))
-            report.fieldwork_span = r.span(m.end() + dm.start(), m.end() + dm.end())
+            report.fieldwork_as_written = _flat(window[dm.start():span_end])
+            report.fieldwork_span = r.span(m.end() + dm.start(), m.end() + span_end)
         else:
             single = _DAY_RE.match(window.strip())
             if single:
@@ -381,8 +389,8 @@ def _ilacs_judgements(r: _Reader, report: Report) -> None:
         m = re.search(rf"(?is){pattern}\s*:?\s*({_GRADE})", text)
         if m:
             report.judgements.append(_judgement(area, m.group(1), r, offset + m.start(1), offset + m.end(1)))
-    if not any(j.area == "ilacs-overall" for j in report.judgements):
-        report.era = "ilacs-2026"
+    if not re.search(r"(?im)^\s*overall\s+effectiveness\b", text):
+        report.era = "ilacs-2026"  # the post-reform table: no overall effectiveness row
 
 
 def _slac_judgements(r: _Reader, report: Report) -> None:
@@ -415,7 +423,8 @@ _TEAM_END = re.compile(r"(?im)^(?:Any complaints|The Office for Standards|©|If 
 
 
 def clean_person_name(text: str) -> str:
-    name = _HONORIFIC.sub("", text)
+    """A name as a team list prints it, without its titles and with a hyphen broken at a line end joined again."""
+    name = _HONORIFIC.sub("", re.sub(r"-\s+(?=[A-Z])", "-", text))
     name = re.sub(r"\s*\(.*?\)\s*", " ", name)
     name = re.sub(r"\s+", " ", name).strip(" ,.;:")
     return name
@@ -435,22 +444,22 @@ def role_of(label: str) -> str | None:
         "senior-data-analyst" if "analy" in words else None)
 
 
-def _names(text: str) -> list[tuple[int, str]]:
-    """The names in a role's part of a team list, with their offsets: separated by commas, "and", full stops,
-    titles ("HMI", "(OI)") and lines, a name broken across two lines joined again."""
+def _names(text: str) -> list[tuple[int, int, str]]:
+    """The names in a role's part of a team list, with their start and end in it: separated by commas, "and", full
+    stops, titles ("HMI", "(OI)") and lines, a name broken across two lines joined again."""
     marked = _SUFFIX.sub(lambda m: "," + " " * (len(m.group(0)) - 1), text)  # same length: offsets hold
-    out: list[tuple[int, str]] = []
+    out: list[tuple[int, int, str]] = []
     for piece in re.finditer(r"[^,;.]+", re.sub(r"\band\b", ",  ", marked)):
-        chunk = piece.group(0)
-        lines = [(piece.start() + m.start(), m.group(0).strip()) for m in re.finditer(r"[^\n]+", chunk) if m.group(0).strip()]
+        lines = [(piece.start() + m.start() + len(m.group(0)) - len(m.group(0).lstrip()),
+                  piece.start() + m.start() + len(m.group(0).rstrip()), m.group(0).strip())
+                 for m in re.finditer(r"[^\n]+", piece.group(0)) if m.group(0).strip()]
         if not lines:
             continue
-        if len(lines) > 1 and all(len(t.split()) >= 2 for _a, t in lines):
+        if len(lines) > 1 and all(len(t.split()) >= 2 for _a, _b, t in lines):
             out.extend(lines)  # one name a line
         else:
-            first = lines[0][0]
-            out.append((first, " ".join(t for _a, t in lines)))
-    return [(at, clean_person_name(name)) for at, name in out]
+            out.append((lines[0][0], lines[-1][1], " ".join(t for _a, _b, t in lines)))
+    return [(start, end, clean_person_name(name)) for start, end, name in out]
 
 
 def _team(r: _Reader, report: Report) -> None:
@@ -460,11 +469,11 @@ def _team(r: _Reader, report: Report) -> None:
         role = role_of(label)
         if role is None:
             return
-        for at, name in _names(names_text):
+        for first, last, name in _names(names_text):
             if not _plausible_name(name) or (name, role) in seen:
                 continue
             seen.add((name, role))
-            report.team.append(TeamMember(name, role, _flat(label), r.span(start + at, start + at + len(name))))
+            report.team.append(TeamMember(name, role, _flat(label), r.span(start + first, start + last)))
 
     # ILACS and 2013: "Lead inspector: Name, HMI" / "Reporting inspector Name HMI" on the title page
     head = r.text[:r.starts[1] if len(r.starts) > 1 else len(r.text)]
@@ -489,7 +498,7 @@ def _team(r: _Reader, report: Report) -> None:
 # Local leadership as Ofsted states it
 # --------------------------------------------------------------------------------------------
 
-_SINCE = (rf"(?:(?:the\s+)?(?:(?P<part>beginning|start|end|middle|autumn|spring|summer|winter|late|early)\s+(?:of\s+)?)?"
+_SINCE = (rf"(?P<since>(?:the\s+)?(?:(?P<part>beginning|start|end|middle|autumn|spring|summer|winter|late|early)\s+(?:of\s+)?)?"
           rf"(?:(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+)?(?P<month>{_MONTH})?\s*(?P<year>(?:19|20)\d\d))")
 #: the words before a start date, after the post: "has been in post since", "was appointed in", "took up post in"
 _STARTED = (r"(?:in\s+post\s+since|since|appointed\s+(?:in|at)|in\s+post\s+from|from|"
@@ -510,7 +519,7 @@ def _partial(m: re.Match[str]) -> tuple[str, str]:
         value = f"{part.lower()}-{year}"
     else:
         value = year
-    return value, _flat(m.group(0))
+    return value, _flat(m.group("since"))  # the date's words: "July 2016", "the end of 2018"
 
 
 def _leadership(r: _Reader, report: Report) -> None:
@@ -521,8 +530,8 @@ def _leadership(r: _Reader, report: Report) -> None:
         if not _KEYWORDS.search(sentence):
             continue
         flat = _flat(sentence)
-        if len(flat) > 400:
-            continue
+        if len(flat) > 400 or re.search(r"(?i)\bvacant\b", flat):
+            continue  # "the post has been vacant since October 2013": no holder's start
         for post, pattern in POSTS:
             for holder in re.finditer(rf"(?i)\b(?:the\s+|a\s+|an\s+|new\s+|permanent\s+|current\s+|substantive\s+)*"
                                       rf"(?P<interim>interim\s+|acting\s+)?(?:new\s+|permanent\s+)?{pattern}\b", sentence):
@@ -804,11 +813,10 @@ def _items(lines: list[tuple[int, str]], sections: set[str]) -> list[tuple[int, 
 def _recommendations(r: _Reader, report: Report) -> None:
     lscb_at = _lscb_start(r) if report.framework == "sif" else len(r.text)
     sections = section_titles(r)
-    contents = [i for i, page in enumerate(r.pdf.pages[:4], 1) if re.search(r"(?im)^\s*Contents\s*$", page)]
     taken: set[int] = set()
     for heading in _REC_HEADINGS.finditer(r.text):
-        if contents and r.pdf.page_at(heading.start()) in contents:
-            continue  # the contents page's entry, not the list
+        if re.search(r"[ \t]\d{1,3}[ \t]*$", heading.group(0)):
+            continue  # a contents entry ("Recommendations 7"), not the list
         if heading.group(1).lower().startswith("areas for improvement") and report.framework not in ("sif", "slac"):
             continue
         after = heading.end()
@@ -862,7 +870,8 @@ def parse_report(pdf: PdfText, file_id: str) -> Report:
     name, name_span = _authority(r, era, title, offset)
     if era == "sif" and re.search(r"(?i)\bthis\s+(?:is|was)\s+a\s+re-?inspection\b", r.text[:r.starts[min(3, len(r.starts) - 1)]]):
         era = "sif-reinspection"  # the ordinary title, and "This is a re-inspection" on the pages after it
-    report = Report(file_id, era, _flat(title.group(0)), name, name_span)
+    report = Report(file_id, era, _flat(title.group(0)), name, name_span,
+                    authority_is_council=era != "lscb-review" and not title.groupdict().get("trust"))
     _dates(r, report)
     if report.fieldwork_start is None and report.published is None:
         raise NotAReport("its title page gives no inspection dates")

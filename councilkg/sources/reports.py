@@ -29,6 +29,8 @@ import hashlib
 import multiprocessing
 import os
 import re
+import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -41,9 +43,10 @@ from councilkg.model import concepts, iris
 from councilkg.model.dates import date_literal
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, prov, rdfs, time, xsd
 from councilkg.sources import ofsted
-from councilkg.sources.documents import normalise, read_text
+from councilkg.sources.documents import read_text
 from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
-from councilkg.sources.pdf import PdfError, PdfText, read_pdf
+from councilkg.sources.pdf import MAX_BYTES as MAX_REPORT_BYTES
+from councilkg.sources.pdf import PdfError, PdfText, clean_pages, read_pdf
 from councilkg.sources.reportparse import NotAReport, Report, Span, parse_report
 from councilkg.store import GraphPayload
 
@@ -63,6 +66,8 @@ POST_ROLES = {"dcs": "dcs", "chief-executive": "chief-executive", "lscb-chair": 
 POST_TITLES = {"dcs": "Director of children's services", "chief-executive": "Chief executive",
                "lscb-chair": "Chair of the Local Safeguarding Children Board", "lead-member": "Lead member for children's services"}
 Progress = Callable[[str], None]
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
 
 # the words around an authority's name that are not its name: "London Borough of Croydon", "Sandwell Metropolitan
 # Borough Council", "Bristol City of", "Surrey Safeguarding Children Board", "Somerset County Council Re"
@@ -162,9 +167,18 @@ class _Graph:
         self.add(fact, ckg.evidence, node)
 
 
-def _interval(g: _Graph, owner: NamedNode, start: dt.date | None, end: dt.date | None) -> NamedNode:
+def _interval(g: _Graph, owner: NamedNode, start: dt.date | None, end: dt.date | None,
+              before: dt.date | None = None) -> NamedNode:
+    """The fieldwork as a time:Interval; without fieldwork dates, one that ended by ``before`` (the publication)."""
     interval = iris.instant(owner, "during")
     g.add(interval, RDF_TYPE, time.Interval)
+    if start is None and end is None and before is not None:
+        instant = iris.instant(interval, "end")
+        g.add(interval, time.hasEnd, instant)
+        g.add(instant, RDF_TYPE, time.Instant)
+        g.add(instant, ckg.latest, date_literal(before))
+        g.add(interval, ckg.knownUntil, date_literal(before))
+        return interval
     for name, value, prop in (("begin", start, time.hasBeginning), ("end", end, time.hasEnd)):
         if value is None:
             continue
@@ -181,16 +195,29 @@ def _interval(g: _Graph, owner: NamedNode, start: dt.date | None, end: dt.date |
     return interval
 
 
+def report_slug(file_id: str, digest: str) -> str:
+    """The slug of a report's graph: from its file id (its file's name), or its content hash when the name gives none."""
+    return f"ofsted-report-{iris.slugify(file_id)[:60] or digest[:16]}"
+
+
+def _day(value: dt.date) -> str:
+    """A date as reports write it, whatever the locale: "4 September 2017"."""
+    return f"{value.day} {MONTH_NAMES[value.month - 1]} {value.year}"
+
+
 def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str, key: str,
-                 authority_label: str) -> GraphPayload:
+                 authority_label: str, inspectors: dict[str, str] | None = None,
+                 known_types: dict[str, set[str]] | None = None) -> GraphPayload:
     """The report's graph: the source, the inspection's facts, the team, posts, recommendations, evidence."""
-    graph = iris.source(f"ofsted-report-{iris.slugify(report.file_id)}")
+    graph = iris.source(report_slug(report.file_id, digest))
+    graph_slug = iris.local_key(graph)
     extraction = NamedNode(f"{graph.value}/extraction")
     g = _Graph(graph, pdf, extraction)
     council = iris.council(gss)
     inspection = iris.inspection(gss, key)
-    fieldwork = (f"{report.fieldwork_start:%-d %B %Y} to {report.fieldwork_end:%-d %B %Y}"
-                 if report.fieldwork_start and report.fieldwork_end else report.fieldwork_as_written)
+    fieldwork = (f"{_day(report.fieldwork_start)} to {_day(report.fieldwork_end)}"
+                 if report.fieldwork_start and report.fieldwork_end else report.fieldwork_as_written
+                 or (f"published {_day(report.published)}" if report.published else "undated"))
     title = f"Ofsted report {report.file_id}: {report.title}, {report.authority_name} ({fieldwork})"
     # the source
     for cls in (ckg.Source, ckg.SourceDocument, prov.Entity):
@@ -218,17 +245,21 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
     g.add(council, RDF_TYPE, ckg.LocalAuthority)
     g.add(council, RDF_TYPE, org.FormalOrganization)
     g.add(council, ckg.gssCode, gss)
-    if report.authority_name != authority_label:
-        g.add(council, iris.skos.altLabel, report.authority_name)
+    if report.authority_is_council and report.authority_name != authority_label:
+        g.add(council, iris.skos.altLabel, report.authority_name)  # not a trust's or a board's name
     g.add(council, rdfs.label, authority_label)
     g.evidence(council, report.authority_span)
     itype = concepts.get("inspection-type", ITYPES[report.era])
     assert itype is not None
+    # the tables' type is narrower than the report's words ("ilacs-standard" within "ilacs-inspection"): not restated
+    restate = not any(itype.node.value in (concepts.get("inspection-type", other) or itype).broader
+                      for other in (known_types or {}).get(inspection.value, ()))
     g.add(inspection, RDF_TYPE, ckg.Inspection)
     g.add(inspection, RDF_TYPE, prov.Activity)
     g.add(inspection, rdfs.label, f"{authority_label}: {itype.pref_label} ({fieldwork})")
     g.add(inspection, ckg.inspectedAuthority, council)
-    g.add(inspection, ckg.inspectionType, itype.node)
+    if restate:
+        g.add(inspection, ckg.inspectionType, itype.node)
     g.add(inspection, ckg.framework, iris.concept("framework", report.framework))
     g.add(inspection, prov.wasAssociatedWith, ofsted.OFSTED)
     if report.fieldwork_start:
@@ -262,9 +293,12 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
         person = iris.person(f"inspector-{inspector_key(member.name)}")
         role = concepts.get("role", member.role)
         assert role is not None
+        name = (inspectors or {}).get(inspector_key(member.name), member.name)  # one spelling across reports
         g.add(person, RDF_TYPE, foaf.Person)
-        g.add(person, rdfs.label, member.name)
-        g.add(person, foaf.name, member.name)
+        g.add(person, rdfs.label, name)
+        g.add(person, foaf.name, name)
+        if member.name != name:
+            g.add(person, iris.skos.altLabel, member.name)
         g.add(person, org.memberOf, ofsted.OFSTED)
         membership = iris.membership(person, ofsted.OFSTED, member.role, f"{gss.lower()}-{iris.slugify(key)}")
         g.add(membership, RDF_TYPE, org.Membership)
@@ -274,28 +308,28 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
         g.add(membership, org.role, role.node)
         g.add(membership, ckg.titleAsWritten, member.role_as_written)
         g.add(membership, ckg.concerns, inspection)
-        g.add(membership, org.memberDuring, _interval(g, membership, report.fieldwork_start, report.fieldwork_end))
+        g.add(membership, org.memberDuring, _interval(g, membership, report.fieldwork_start, report.fieldwork_end,
+                                                      report.published))
         g.evidence(membership, member.span)
     # local leadership as Ofsted states it: posts whose holders the report does not name
     for statement in report.leadership:
-        post = iris.post(f"{gss.lower()}-{statement.post}-{iris.slugify(statement.since or 'unknown')}"
+        post = iris.post(f"{gss.lower()}-{statement.post}-{iris.slugify(statement.since)}"
                          f"{'-interim' if statement.interim else ''}")
         role = concepts.get("role", POST_ROLES[statement.post])
         assert role is not None
         title_words = ("Interim " + POST_TITLES[statement.post].lower()) if statement.interim else POST_TITLES[statement.post]
         g.add(post, RDF_TYPE, org.Post)
         g.add(post, rdfs.label, f"{title_words}, {authority_label} (not named by Ofsted), in post since "
-                                f"{statement.since_as_written or 'a date not given'}")
+                                f"{statement.since_as_written}")
         g.add(post, ckg.titleAsWritten, title_words)
         g.add(post, org.postIn, council)
         g.add(post, org.role, role.node)
-        if statement.since_as_written:
-            g.add(post, ckg.startedAsWritten, statement.since_as_written)
+        g.add(post, ckg.startedAsWritten, statement.since_as_written)
         g.add(post, ckg.concerns, inspection)
         g.evidence(post, statement.span)
     # previous inspections the report cites
     for n, previous in enumerate(report.previous, 1):
-        node = iris.entity("cited-inspection", f"ofsted-{iris.slugify(report.file_id)}-{n}")
+        node = iris.entity("cited-inspection", f"{graph_slug}-{n}")
         g.add(node, RDF_TYPE, ckg.CitedInspection)
         g.add(node, rdfs.label, f"{authority_label}: an inspection of {previous.when} judged {previous.grade_as_written}, "
                                 f"as the report of {fieldwork} cites it")
@@ -311,7 +345,7 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
     # recommendations
     lscb = None
     for n, item in enumerate(report.recommendations, 1):
-        node = iris.entity("recommendation", f"ofsted-{iris.slugify(report.file_id)}-{n}")
+        node = iris.entity("recommendation", f"{graph_slug}-{n}")
         g.add(node, RDF_TYPE, ckg.Recommendation)
         to = "the LSCB" if item.lscb else "the local authority"
         g.add(node, rdfs.label, f"Recommendation {item.ordinal} to {to}, {authority_label} ({fieldwork}): "
@@ -324,7 +358,8 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
                 lscb = iris.organisation(f"lscb-{gss.lower()}")
                 g.add(lscb, RDF_TYPE, ckg.Board)
                 g.add(lscb, RDF_TYPE, org.Organization)
-                g.add(lscb, rdfs.label, f"Local Safeguarding Children Board, {authority_label}")
+                g.add(lscb, rdfs.label, report.authority_name if report.era == "lscb-review"
+                      else f"Local Safeguarding Children Board, {authority_label}")
                 g.add(lscb, ckg.boardType, iris.concept("board-type", "safeguarding-children-board"))
                 g.add(lscb, org.linkedTo, council)
             g.add(node, ckg.addressee, lscb)
@@ -340,16 +375,34 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
     return GraphPayload(graph, title[:80], REPORTS.name, str(path), digest, g.quads)
 
 
+def file_digest(path: Path) -> str:
+    """The sha256 of a file, read in blocks. Raises PdfError when it is larger than a report may be or unreadable."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_REPORT_BYTES:
+            raise PdfError(f"it is {size / 1e6:.1f} MB, more than the {MAX_REPORT_BYTES / 1e6:.0f} MB a report may be")
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError as exc:
+        raise PdfError(f"cannot read it: {exc.strerror}") from None
+
+
 def read_report(path: Path) -> tuple[PdfText, str]:
-    """A report's cleaned text and the sha256 of its file. Raises PdfError naming why it cannot be read."""
-    data_digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    """A report's cleaned text and the sha256 of its file. Raises PdfError naming why it cannot be read.
+
+    A PDF is read page by page; a text or HTML export of one is split into pages at form feeds (as pdftotext
+    writes them) and cleaned by the same rules."""
+    digest = file_digest(path)
     if path.suffix.lower() == ".pdf":
-        return read_pdf(path), data_digest
+        return read_pdf(path), digest
     text, problem = read_text(path)
     if problem:
         raise PdfError(problem)
     assert text is not None
-    return PdfText(tuple(normalise(page, html_like=False) for page in text.split("\f"))), data_digest
+    return PdfText(tuple(clean_pages(text.split("\f")))), digest
 
 
 def report_files(directory: Path) -> tuple[list[Path], list[str]]:
@@ -381,37 +434,69 @@ def read_and_parse(path: Path) -> tuple[PdfText, str, Report] | str:
 
 def _read_all(files: list[Path]) -> Iterator[tuple[Path, tuple[PdfText, str, Report] | str]]:
     """Each file read and parsed, in order: on every CPU when there are enough of them to pay for starting the
-    processes (pdfium and the reader are CPU-bound; the RDF is built in this process, as the results come)."""
+    processes (pdfium and the reader are CPU-bound; the RDF is built in this process)."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if workers < 2 or len(files) < PARALLEL_FROM:
+    # forked processes, and only from a process with no other thread (whose locks a child would inherit held);
+    # a spawned one would run the parent's __main__ again (a Streamlit page, a test runner's), so it is not used
+    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    if workers < 2 or len(files) < PARALLEL_FROM or not forkable:
         yield from ((path, read_and_parse(path)) for path in files)
         return
-    # spawn, not fork: the loading process may hold a store and threads
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         yield from zip(files, pool.map(read_and_parse, files, chunksize=4), strict=True)
 
 
-def load_reports(directory: Path, known: Iterable[Quad] = (), progress: Progress | None = None
+def load_reports(directories: Path | list[Path], known: Iterable[Quad] = (), progress: Progress | None = None
                  ) -> tuple[list[GraphPayload], list[str]]:
-    """One graph per report in the folder, knowing the authorities and inspections of ``known`` quads."""
+    """One graph per report in the folders, knowing the authorities and inspections of ``known`` quads.
+
+    A report given twice (the same file's content, or another file whose name gives the same graph) is read once,
+    with a warning. An inspector written differently in different reports ("McLaughlin", "Mclaughlin") is one
+    node, labelled with the most usual spelling, the others its alternative names."""
     say = progress or (lambda _m: None)
-    directory = Path(directory)
-    if not directory.is_dir():
-        raise LoadError.single(directory, "not a folder of Ofsted reports")
+    folders = [Path(d) for d in (directories if isinstance(directories, list) else [directories])]
+    files: list[Path] = []
+    warnings: list[str] = []
+    for folder in folders:
+        if not folder.is_dir():
+            raise LoadError.single(folder, "not a folder of Ofsted reports")
+        found, notes = report_files(folder)
+        files.extend(found)
+        warnings.extend(notes)
     known = list(known)
     context = ofsted.context_from(known)
     labels: dict[str, str] = {}  # each authority's label as the sources before give it (the lookup's first)
     for q in known:
         if q.predicate == rdfs.label and q.subject.value.startswith(iris.ID + "council/"):
             labels.setdefault(iris.local_key(q.subject), q.object.value)
-    files, warnings = report_files(directory)
-    payloads: list[GraphPayload] = []
+    reports: list[tuple[Path, PdfText, str, Report]] = []
+    by_digest: dict[str, Path] = {}
+    by_graph: dict[str, Path] = {}
     for number, (path, read) in enumerate(_read_all(files), 1):
         say(f"report {number}/{len(files)} {path.name}")
         if isinstance(read, str):
             warnings.append(f"{path}: skipped: {read}")
             continue
         pdf, digest, report = read
+        slug = report_slug(report.file_id, digest)
+        if digest in by_digest or slug in by_graph:
+            other = by_digest.get(digest) or by_graph[slug]
+            warnings.append(f"{path}: skipped: the same report as {other}" if digest in by_digest else
+                            f"{path}: skipped: {other} is loaded as the report {report.file_id} already (rename one)")
+            continue
+        by_digest[digest], by_graph[slug] = path, path
+        reports.append((path, pdf, digest, report))
+    known_types: dict[str, set[str]] = {}  # inspection -> the types other sources give it
+    for q in known:
+        if q.predicate == ckg.inspectionType:
+            known_types.setdefault(q.subject.value, set()).add(q.object.value.rsplit("/", 1)[-1])
+    spellings: dict[str, Counter[str]] = {}
+    for _path, _pdf, _digest, report in reports:
+        for member in report.team:
+            spellings.setdefault(inspector_key(member.name), Counter())[member.name] += 1
+    inspectors = {key: names.most_common(1)[0][0] for key, names in spellings.items()}
+    payloads: list[GraphPayload] = []
+    for path, pdf, digest, report in reports:
         gss = resolve_authority(report.authority_name, context.index)
         if gss is None:
             warnings.append(f"{path}: skipped: no authority called {report.authority_name!r} in the lookup or the other "
@@ -423,7 +508,8 @@ def load_reports(directory: Path, known: Iterable[Quad] = (), progress: Progress
             start = report.fieldwork_start.isoformat() if report.fieldwork_start else None
             key = iris.inspection_key(published, start)
             context.registry.add(ofsted.KnownInspection(gss, key, report.published, report.fieldwork_start, True))
-        payloads.append(report_graph(report, pdf, path, digest, gss, key, labels.get(gss, report.authority_name)))
+        payloads.append(report_graph(report, pdf, path, digest, gss, key, labels.get(gss, report.authority_name),
+                                     inspectors, known_types))
     return payloads, warnings
 
 
@@ -433,14 +519,8 @@ def _read(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[st
         loading = reading.loading()
         known += [q for predicate in ofsted.CONTEXT_PREDICATES for q in reading.existing.quads_for_pattern(None, predicate, None, None)
                   if q.graph_name not in loading]
-    payloads: list[GraphPayload] = []
-    warnings: list[str] = []
-    for path in inputs["reports"]:
-        reading.say(f"reading Ofsted reports in {path}")
-        found, notes = load_reports(path, known, progress=reading.say)
-        payloads.extend(found)
-        warnings.extend(notes)
-    return payloads, warnings
+    reading.say(f"reading Ofsted reports in {', '.join(str(p) for p in inputs['reports'])}")
+    return load_reports(list(inputs["reports"]), known, progress=reading.say)
 
 
 KIND = SourceKind(

@@ -10,7 +10,8 @@ from the same files, fact kind by fact kind, as sets of comparable keys:
 - ``leadership``: (post, start as written) for the posts the reader reads (DCS, chief executive, LSCB chair, lead
   member) where the report gives a start;
 - ``previous``: (year, grade, area: None for overall) of the earlier inspections a report cites;
-- ``recommendation-count``: the exact number to the local authority and to the LSCB, per report;
+- ``recommendation-count``: the exact number to the local authority, and to the LSCB where a SIF-era report has
+  one, per report;
 - ``recommendation``: each item, by its first words;
 - ``delivery``: whether the report says who delivers the services.
 
@@ -32,6 +33,7 @@ from councilkg.sources.reportparse import Report
 KINDS = ("era", "fieldwork", "published", "judgement", "inspector", "leadership", "previous", "recommendation-count",
          "recommendation", "delivery")
 READ_POSTS = {"dcs", "chief-executive", "lscb-chair", "lead-member"}
+SIF_ERAS = {"sif", "sif-reinspection", "lscb-review"}
 _ERAS = {"slac-2013": "slac"}
 
 
@@ -105,8 +107,9 @@ def truth_keys(entry: dict[str, Any]) -> dict[str, list]:
                        if s["post"] in READ_POSTS and s.get("since")],
         "previous": [(str(p["year"])[:4], _grade(p.get("grade")), _area(p.get("area")))
                      for p in entry.get("previous_inspections") or [] if p.get("grade") not in (None, "none")],
-        "recommendation-count": [("local authority", recommendations.get("local_authority") or 0),
-                                 ("lscb", recommendations.get("lscb") or 0)],
+        # an LSCB list only where the report reviews the LSCB (SIF eras): elsewhere "0" would count as a list
+        "recommendation-count": [("local authority", recommendations.get("local_authority") or 0)]
+        + ([("lscb", recommendations.get("lscb") or 0)] if entry["era"] in SIF_ERAS else []),
         "recommendation": [_words(w) for w in recommendations.get("first_words") or []],
         "delivery": ["stated"] if entry.get("delivery") else [],
     }
@@ -122,8 +125,8 @@ def report_keys(report: Report) -> dict[str, list]:
         "inspector": [(_name(m.name), m.role) for m in report.team],
         "leadership": [(s.post, s.since) for s in report.leadership],
         "previous": [(p.when[:4], _grade(p.grade or p.grade_as_written.lower()), _area(p.area)) for p in report.previous],
-        "recommendation-count": [("local authority", sum(1 for r in report.recommendations if not r.lscb)),
-                                 ("lscb", sum(1 for r in report.recommendations if r.lscb))],
+        "recommendation-count": [("local authority", sum(1 for r in report.recommendations if not r.lscb))]
+        + ([("lscb", sum(1 for r in report.recommendations if r.lscb))] if report.era in SIF_ERAS else []),
         "recommendation": [_words(r.text) for r in report.recommendations],
         "delivery": ["stated"] if report.delivery else [],
     }
