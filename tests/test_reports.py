@@ -263,3 +263,15 @@ def test_chairs_of_other_bodies_and_vacant_posts_are_not_lscb_chairs() -> None:
             "been in post since May 2017.")
     r = parse_report(PdfText((text,)), "x")
     assert [(s.post, s.since) for s in r.leadership] == [("lscb-chair", "2017-05")]
+
+
+@pytest.mark.slow
+def test_a_report_of_every_era_and_year_conforms_to_the_shapes(tmp_path: Path) -> None:
+    """Every tenth report of the folder (40 of them, every era and year), loaded with the lookup: each graph
+    conforms to the SHACL shapes."""
+    for path in sorted(REPORTS.glob("*.pdf"))[::10]:
+        (tmp_path / path.name).write_bytes(path.read_bytes())
+    payloads, _warnings = load_reports(tmp_path, ofsted.load_lookup(LOOKUP).quads)
+    assert len(payloads) >= 35
+    for payload in payloads:
+        assert validate_quads(payload.graph.value, payload.quads) == [], payload.label
