@@ -275,3 +275,25 @@ def test_a_report_of_every_era_and_year_conforms_to_the_shapes(tmp_path: Path) -
     assert len(payloads) >= 35
     for payload in payloads:
         assert validate_quads(payload.graph.value, payload.quads) == [], payload.label
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not OUTCOMES.is_file(), reason="the national outcomes table is not beside the project")
+def test_every_report_the_national_table_covers_is_on_its_inspection_node() -> None:
+    """All reports with the lookup and both national tables (2009–2023, and as at 31 March 2025): every one inspected
+    before the newest table's date is on a table's node, but the standalone review of an LSCB, which no table lists."""
+    history = shared_path("data", "ofsted", "Childrens_social_care_in_England_2023_underlying_data.ods")
+    if not history.is_file():
+        pytest.skip("the 2009-2023 national table is not beside the project")
+    national, _ = ofsted.load_ofsted([OUTCOMES, history], lookups=[LOOKUP])
+    known = [q for q in ofsted.load_lookup(LOOKUP).quads] + [q for p in national for q in p.quads]
+    on_table = {q.subject for p in national for q in p.quads if q.predicate == iris.ckg.inspectedAuthority}
+    payloads, _warnings = load_reports(REPORTS, known)
+    assert len(payloads) == 373
+    unmatched = []
+    for payload in payloads:
+        subject = next(q.object for q in payload.quads if q.predicate == iris.dcterms.subject)
+        starts = [q.object.value for q in payload.quads if q.subject == subject and q.predicate == iris.ckg.fieldworkStart]
+        if subject not in on_table and not (starts and starts[0] >= "2025-03-01"):
+            unmatched.append(payload.graph.value.rsplit("-", 1)[-1])
+    assert unmatched == ["50004302"]  # Surrey's LSCB reviewed on its own, 2015
