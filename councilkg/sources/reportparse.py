@@ -351,19 +351,19 @@ def _judgement(area: str, written: str, r: _Reader, start: int, end: int) -> Jud
 
 
 def _sif_judgements(r: _Reader, report: Report) -> None:
-    # the title page, and the next when the list runs over (or the title page is a cover), up to its first heading
-    offset = 0
+    # the title page, and the next when the list runs over (or the title page is a cover), up to its first heading;
+    # offsets in it are the text's own
     page = r.text[:r.starts[2] if len(r.starts) > 2 else len(r.text)]
     stop = re.search(r"(?m)^(?:Contents|Executive summary|Summary of findings|The local authority)\s*$", page[400:])
     page = page[:400 + stop.start()] if stop else page
     overall = re.search(rf"(?is)(?:children[’']s\s+services(?:\s+in\s+(?:[^\n]|\n(?!\d)){{2,90}}?)?|overall\s+judgement\s+is(?:\s+that\s+"
                         rf"children[’']s\s+services?)?)\s+{_IS}({_GRADE})", page)
     if overall:
-        report.judgements.append(_judgement("sif-overall", overall.group(1), r, offset + overall.start(1), offset + overall.end(1)))
+        report.judgements.append(_judgement("sif-overall", overall.group(1), r, overall.start(1), overall.end(1)))
     for area, pattern in SIF_AREAS:
         m = re.search(rf"(?is)\d(?:\.\d)?\.?\s+{pattern}\s+({_GRADE})", page)
         if m:
-            report.judgements.append(_judgement(area, m.group(1), r, offset + m.start(1), offset + m.end(1)))
+            report.judgements.append(_judgement(area, m.group(1), r, m.start(1), m.end(1)))
     lscb = re.search(rf"(?s)(?:^|\n)(?:The\s+effectiveness\s+of\s+)?(?:The\s+)?(?:Local\s+Safeguarding\s+Children\s+Board|LSCB)"
                      rf"(?:\s+\(LSCB\))?\s+{_IS}({_GRADE})", r.text, re.I)
     if lscb and report.era != "sif-reinspection":
