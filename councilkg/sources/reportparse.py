@@ -252,11 +252,13 @@ def _flat(text: str) -> str:
 # The title page
 # --------------------------------------------------------------------------------------------
 
+#: the rest of a SIF report's title, read into the report's title where it is there
+_SIF_TITLE_REST = r"(?:\s+and\s+protection,?\s+children\s+looked\s+after\s+and\s+care\s+leavers)?"
 _TITLES = (
     ("slac", r"Inspection\s+of\s+(?:safeguarding\s+and\s+)?looked\s+after\s+children(?:[’']s)?\s+services|"
              r"Inspection\s+of\s+safeguarding\s+(?:and\s+looked\s+after\s+children\s+)?services"),
-    ("sif-reinspection", r"\bRe-?\s*inspection\s+of\s+services\s+for\s+children\s+in\s+need\s+of\s+help"),
-    ("sif", r"Inspection\s+of\s+services\s+for\s+children\s+in\s+need\s+of\s+help"),
+    ("sif-reinspection", rf"\bRe-?\s*inspection\s+of\s+services\s+for\s+children\s+in\s+need\s+of\s+help{_SIF_TITLE_REST}"),
+    ("sif", rf"Inspection\s+of\s+services\s+for\s+children\s+in\s+need\s+of\s+help{_SIF_TITLE_REST}"),
     ("lscb-review", r"Review\s+of\s+the\s+effectiveness\s+of\s+the\s+Local\s+Safeguarding\s+Children\s+Board"),
     ("ilacs", r"Inspection\s+of\s+children[’']s\s+social\s+care\s+services|"
               r"Inspection\s+of\s+local\s+authority\s+children[’']s\s+services|"
