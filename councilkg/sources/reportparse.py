@@ -93,6 +93,8 @@ class Span:
 
 @dataclass
 class Judgement:
+    """A judgement the report gives: its area (a judgement-area concept's name), grade and the grade's words."""
+
     area: str
     grade: str | None  # a grade concept's name; None for a judgement not made ("not judged")
     as_written: str
@@ -101,6 +103,8 @@ class Judgement:
 
 @dataclass
 class TeamMember:
+    """A member of the inspection team as the report names them, with their role and the label it is under."""
+
     name: str
     role: str
     role_as_written: str
@@ -109,6 +113,9 @@ class TeamMember:
 
 @dataclass
 class LeadershipStatement:
+    """A post at the authority whose start the report states, its holder not named ("The DCS has been in post since
+    July 2016")."""
+
     post: str
     since: str  # a partial ISO date ("2016-07", "2018") or "late-2018" where the words say only that
     since_as_written: str  # the date's words: "July 2016", "the end of 2018"
@@ -119,6 +126,8 @@ class LeadershipStatement:
 
 @dataclass
 class PreviousInspection:
+    """An earlier inspection the report cites: when, the grade it says it gave, and the area (None: overall)."""
+
     when: str  # a year or ISO date
     grade: str | None
     grade_as_written: str
@@ -129,6 +138,8 @@ class PreviousInspection:
 
 @dataclass
 class RecommendationItem:
+    """One recommendation or "what needs to improve" item, in full, with its number and whether the LSCB's."""
+
     ordinal: int
     text: str
     lscb: bool
@@ -137,6 +148,8 @@ class RecommendationItem:
 
 @dataclass
 class Report:
+    """What one report states, each value with the span it was read from."""
+
     file_id: str
     era: str
     title: str
