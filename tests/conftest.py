@@ -21,6 +21,8 @@ from councilkg.settings import Settings
 from councilkg.sources.curated import curated_payloads
 from councilkg.store import GraphPayload, new_memory_store
 
+from .attacks import Listener
+
 FIXTURES = Path(__file__).parent / "fixtures"
 CLI = [sys.executable, "-m", "councilkg.cli.main"]
 
@@ -142,3 +144,11 @@ def repeated_rows(runner: Runner) -> dict[str, int]:
             if len(rows) != len(set(rows)):
                 out[f"{query.name} {args}"] = len(rows) - len(set(rows))
     return out
+
+
+@pytest.fixture(scope="module")
+def listener() -> Iterator[Listener]:
+    """A loopback listener counting the connections a module's tests make (``Listener.connections_so_far``)."""
+    server = Listener()
+    yield server
+    server.close()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import socket
-import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -24,6 +24,7 @@ from councilkg.settings import Settings
 from councilkg.sources.build import curated_payloads
 from councilkg.store import new_memory_store
 
+from .attacks import Listener
 from .conftest import sorted_nquads
 
 ALL = sorted(catalogue.catalogue())
@@ -405,48 +406,9 @@ def test_parameters_cannot_inject_sparql(runner: Runner) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that records, in order, every connection made to it."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.peers: list[int] = []  # the client port of each connection accepted, in order
-        self._stop = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop:
-            try:
-                conn, peer = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.peers.append(peer[1])
-            conn.close()
-
-    def connections_so_far(self, seconds: float = 30.0) -> int:
-        """How many connections were made before this call. A marker connection is made and waited for:
-        connections are accepted in the order they were made, so each earlier one is counted by then."""
-        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as marker:
-            port = marker.getsockname()[1]
-            deadline = time.monotonic() + seconds
-            while port not in self.peers:
-                assert time.monotonic() < deadline, f"the listener did not accept a connection within {seconds} s"
-                time.sleep(0.01)
-        return self.peers.index(port)
-
-    def close(self) -> None:
-        self._stop = True
-        self.thread.join(timeout=2)
-        self.sock.close()
-
-
 @pytest.fixture
-def listener():
+def listener() -> Iterator[Listener]:
+    """A fresh listener for each test here (each counts from 0)."""
     server = Listener()
     yield server
     server.close()

@@ -12,7 +12,6 @@ import re
 import shutil
 import time
 import urllib.parse
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,13 +41,6 @@ def draws_link_or_image(markdown: str) -> str | None:
     text = re.sub(r"<[^>]+>", "", rendered)
     found = _AUTOLINKED.search(text)
     return f"an address GFM links: {found.group(0)!r} in {text[:300]!r}" if found else None
-
-
-@pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    server = Listener()
-    yield server
-    server.close()
 
 
 @pytest.fixture(scope="module")

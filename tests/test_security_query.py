@@ -34,13 +34,6 @@ IDS = [a.id for a in ATTACKS]
 
 
 @pytest.fixture(scope="module")
-def listener() -> Iterator[Listener]:
-    server = Listener()
-    yield server
-    server.close()
-
-
-@pytest.fixture(scope="module")
 def app_runner(app_store: Path) -> Iterator[Runner]:
     """The runner the app's editor calls (``state.shared_runner``: ``Runner.from_settings`` on the store)."""
     runner = Runner.from_settings(Settings(store=app_store, workers=2))
