@@ -16,6 +16,13 @@ from pyoxigraph import Literal
 
 from councilkg.model.iris import xsd
 
+#: the months as English prose writes them, and each one's number by its name in lower case
+MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+               "November", "December")
+MONTHS = {name.lower(): number for number, name in enumerate(MONTH_NAMES, 1)}
+#: a month's name, as a regular expression
+MONTH_PATTERN = "(?:" + "|".join(MONTH_NAMES) + ")"
+
 _PARTIAL_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 MIN_YEAR = 1900
 MAX_YEAR = 2100

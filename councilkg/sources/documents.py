@@ -39,6 +39,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
+from councilkg.model.dates import MONTH_PATTERN, MONTHS
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos, xsd
 from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.sources.pdf import PdfError, PdfText, read_pdf
@@ -51,8 +52,6 @@ MAX_BYTES = 5_000_000
 SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
 ENCODINGS = ("utf-8", "utf-16", "cp1252")
 BOILERPLATE = {"home > agenda item", "agenda item", "local democracy", "issue - meetings", "minutes:", "decision:"}
-MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
-                                      "september", "october", "november", "december"], 1)}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10}
 TITLE_WORDS = r"(?:Executive Director|Corporate Director|Strategic Director|Director|Cabinet Member|Chief Executive|Commissioner|" \
@@ -261,7 +260,7 @@ def passages(text: str) -> list[Passage]:
 # --------------------------------------------------------------------------------------------
 
 _DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
-_MONTH = r"(January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = f"({MONTH_PATTERN})"
 _DATE = rf"{_DAY}\s+{_MONTH}\s+(\d{{4}})"
 _RANGE = rf"{_DAY}\s+(?:{_MONTH}\s+)?(?:(\d{{4}})\s+)?(?:to|-|–|and)\s+(?:the\s+)?{_DAY}\s+{_MONTH}\s+(\d{{4}})"
 
@@ -549,11 +548,7 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
 
 def _read(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
     """Every folder's documents, knowing the names the payloads read before and the store added to hold."""
-    known = [q for p in reading.earlier for q in p.quads if q.predicate in NAME_PREDICATES]
-    if reading.existing is not None:
-        loading = reading.loading()
-        known += [q for predicate in NAME_PREDICATES for q in reading.existing.quads_for_pattern(None, predicate, None, None)
-                  if q.graph_name not in loading]
+    known = reading.known(NAME_PREDICATES)
     payloads: list[GraphPayload] = []
     warnings: list[str] = []
     for path in inputs["documents"]:

@@ -14,7 +14,7 @@ Adding a kind is a module that declares one ``SourceKind`` and a line registerin
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -85,6 +85,17 @@ class Reading:
     def loading(self) -> set[ox.NamedNode]:
         """The graphs the earlier payloads replace: what the existing store holds in them is not known any more."""
         return {p.graph for p in self.earlier}
+
+    def known(self, predicates: Collection[ox.NamedNode]) -> list[ox.Quad]:
+        """What is known so far with these predicates: the quads the kinds before read, and those of the store added to
+        outside the graphs they replace."""
+        wanted = set(predicates)
+        quads = [q for p in self.earlier for q in p.quads if q.predicate in wanted]
+        if self.existing is not None:
+            loading = self.loading()
+            quads += [q for predicate in wanted for q in self.existing.quads_for_pattern(None, predicate, None, None)
+                      if q.graph_name not in loading]
+        return quads
 
 
 Reader = Callable[[Inputs, Reading], tuple[list[GraphPayload], list[str]]]

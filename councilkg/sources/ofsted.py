@@ -800,16 +800,7 @@ def _release_graph(book: Workbook, records: list[InspectionRecord], index: Autho
         if record.theme:
             add(inspection, ckg.visitTheme, iris.concept("visit-theme", record.theme))
         for area, grade, as_written in record.judgements:
-            judgement = iris.judgement(inspection, area)
-            area_concept = concepts.get("judgement-area", area)
-            grade_concept = concepts.get("grade", grade)
-            assert area_concept is not None and grade_concept is not None
-            add(judgement, RDF_TYPE, ckg.Judgement)
-            add(judgement, rdfs.label, f"{area_concept.pref_label}: {grade_concept.pref_label}")
-            add(judgement, ckg.judgementOf, inspection)
-            add(judgement, ckg.judgementArea, area_concept.node)
-            add(judgement, ckg.grade, grade_concept.node)
-            add(judgement, ckg.gradeAsWritten, as_written)
+            add_judgement(add, inspection, area, grade, as_written)
     # Several sheets of a release may describe one inspection; it gets its most specific type.
     for inspection, (name, published, names) in types.items():
         narrowest = [n for n in names if not any(_is_broader(n, other) for other in names if other != n)]
@@ -825,6 +816,22 @@ def _release_graph(book: Workbook, records: list[InspectionRecord], index: Autho
         warnings.append(f"{book.path.name}: {first.table.where(first.row)}: skipped {len(rows)} inspection(s) of "
                         f"{name!r}: {reason}")
     return GraphPayload(graph, title, RELEASES.name, str(book.path), book.digest, _dedupe(quads))
+
+
+def add_judgement(add: Callable[[NamedNode, NamedNode, Any], None], inspection: NamedNode, area: str, grade: str,
+                  as_written: str) -> NamedNode:
+    """Write a judgement of an inspection (its node keyed by the area, so every source states it on one node): the
+    area and grade concepts by name, and the grade as the source writes it."""
+    judgement = iris.judgement(inspection, area)
+    area_concept, grade_concept = concepts.get("judgement-area", area), concepts.get("grade", grade)
+    assert area_concept is not None and grade_concept is not None
+    add(judgement, RDF_TYPE, ckg.Judgement)
+    add(judgement, rdfs.label, f"{area_concept.pref_label}: {grade_concept.pref_label}")
+    add(judgement, ckg.judgementOf, inspection)
+    add(judgement, ckg.judgementArea, area_concept.node)
+    add(judgement, ckg.grade, grade_concept.node)
+    add(judgement, ckg.gradeAsWritten, as_written)
+    return judgement
 
 
 def _is_broader(name: str, other: str) -> bool:
@@ -987,11 +994,7 @@ def _read_lookups(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload],
 def _read_releases(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
     """The tables, knowing the authorities and inspections of the payloads read before and of the store added to
     (so each stays one node), and indexing the lookups the load is given."""
-    known = [q for p in reading.earlier for q in p.quads]
-    if reading.existing is not None:
-        loading = reading.loading()
-        known += [q for q in reading.existing.quads_for_pattern(None, None, None, None)
-                  if q.graph_name not in loading and q.predicate in CONTEXT_PREDICATES]
+    known = reading.known(CONTEXT_PREDICATES)
     reading.say(f"reading Ofsted data: {', '.join(str(p) for p in inputs['ofsted'])}")
     return load_ofsted(inputs["ofsted"], lookups=inputs["lookups"], context=context_from(known), progress=reading.say)
 

@@ -30,11 +30,10 @@ import re
 from dataclasses import dataclass, field
 
 from councilkg.errors import UnreadableFileError
+from councilkg.model.dates import MONTH_PATTERN, MONTHS
 from councilkg.sources.pdf import PdfText
 
-MONTHS = {m: i for i, m in enumerate(["january", "february", "march", "april", "may", "june", "july", "august",
-                                      "september", "october", "november", "december"], 1)}
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = MONTH_PATTERN
 _DASH = r"(?:to|–|—|-|and|until)"
 #: "is", "are", "is judged to be" before a grade (a grade "requires improvement" carries its own verb)
 _IS = r"(?:(?:is|are)\s+(?:judged\s+(?:to\s+be\s+)?)?)?"

@@ -41,7 +41,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
-from councilkg.model.dates import date_literal
+from councilkg.model.dates import MONTH_NAMES, date_literal
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, prov, rdfs, time, xsd
 from councilkg.sources import ofsted
 from councilkg.sources.documents import read_text
@@ -68,8 +68,6 @@ POST_ROLES = {"dcs": "dcs", "chief-executive": "chief-executive", "lscb-chair": 
 POST_TITLES = {"dcs": "Director of children's services", "chief-executive": "Chief executive",
                "lscb-chair": "Chair of the Local Safeguarding Children Board", "lead-member": "Lead member for children's services"}
 Progress = Callable[[str], None]
-MONTH_NAMES = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-               "November", "December")
 
 # the words around an authority's name that are not its name: "London Borough of Croydon", "Sandwell Metropolitan
 # Borough Council", "Bristol City of", "Surrey Safeguarding Children Board", "Somerset County Council Re"
@@ -267,18 +265,8 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
         g.evidence(inspection, report.published_span)
     # judgements
     for j in report.judgements:
-        if j.grade is None:
-            continue  # "not judged": nothing to record
-        area, grade = concepts.get("judgement-area", j.area), concepts.get("grade", j.grade)
-        assert area is not None and grade is not None
-        node = iris.judgement(inspection, j.area)
-        g.add(node, RDF_TYPE, ckg.Judgement)
-        g.add(node, rdfs.label, f"{area.pref_label}: {grade.pref_label}")
-        g.add(node, ckg.judgementOf, inspection)
-        g.add(node, ckg.judgementArea, area.node)
-        g.add(node, ckg.grade, grade.node)
-        g.add(node, ckg.gradeAsWritten, j.as_written)
-        g.evidence(node, j.span)
+        if j.grade is not None:  # "not judged": nothing to record
+            g.evidence(ofsted.add_judgement(g.add, inspection, j.area, j.grade, j.as_written), j.span)
     if report.judgements:
         g.add(inspection, ckg.judgementCount, Literal(str(sum(1 for j in report.judgements if j.grade)), datatype=xsd.integer))
     # the inspection team
@@ -507,11 +495,7 @@ def load_reports(directories: Path | list[Path], known: Iterable[Quad] = (), pro
 
 
 def _read(inputs: Inputs, reading: Reading) -> tuple[list[GraphPayload], list[str]]:
-    known = [q for p in reading.earlier for q in p.quads if q.predicate in ofsted.CONTEXT_PREDICATES]
-    if reading.existing is not None:
-        loading = reading.loading()
-        known += [q for predicate in ofsted.CONTEXT_PREDICATES for q in reading.existing.quads_for_pattern(None, predicate, None, None)
-                  if q.graph_name not in loading]
+    known = reading.known(ofsted.CONTEXT_PREDICATES)
     reading.say(f"reading Ofsted reports in {', '.join(str(p) for p in inputs['reports'])}")
     return load_reports(list(inputs["reports"]), known, progress=reading.say)
 
