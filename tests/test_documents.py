@@ -336,4 +336,6 @@ def test_a_page_about_one_council_that_mentions_another_is_about_the_first(tmp_p
     index = _linking_index()
     text = ("Minutes of the Children's Scrutiny Panel\n\n" + "x " * 800 + "\n\nBury's improvement went on. "
             "Bury's cabinet noted it. Bury shares a panel with Manchester.")
-    assert index.about(text, index.pattern()) == iris.council("E08000002")
+    from councilkg.sources.documents import passages
+
+    assert index.about(index.names_in(passages(text), text, index.pattern())) == iris.council("E08000002")

@@ -93,6 +93,19 @@ class Passage:
     node: NamedNode = field(default=None)  # type: ignore[assignment]
 
 
+@dataclass(frozen=True)
+class NameMatch:
+    """A name the graph knows, found in a passage: its node (None when several nodes have it), where it is in the
+    document's text, and whether it is written as a name."""
+
+    passage: Passage
+    name: str
+    node: NamedNode | None
+    start: int
+    end: int
+    written: bool
+
+
 @dataclass
 class NameIndex:
     """Known names (normalised) -> nodes, and each node's kind; built from quads the graph already holds."""
@@ -132,22 +145,29 @@ class NameIndex:
                 index.council_of[board] = index.council_of[parent]
         return index
 
-    def councils_named(self, text: str, pattern: re.Pattern[str]) -> list[NamedNode]:
-        """The councils text names as names (not "reading", not in an address block), once a mention."""
-        return [node for m in pattern.finditer(_norm_keep_offsets(text))
-                if proper_noun(text, m.start(), m.end()) and not in_address(text, m.start())
-                for node in self.names.get(m.group(1), set()) if self.kinds.get(node) == "council"]
+    def names_in(self, passages: list[Passage], text: str, pattern: re.Pattern[str] | None) -> list[NameMatch]:
+        """Every name the graph knows in the passages (one pass of the names' pattern over each), with its node when
+        one node alone has it, and whether it is written as a name (an authority: see ``proper_noun``, ``in_address``)."""
+        found: list[NameMatch] = []
+        for p in passages if pattern is not None else []:
+            chunk = text[p.start:p.end]
+            for m in pattern.finditer(_norm_keep_offsets(chunk)):
+                nodes = self.names.get(m.group(1), set())
+                node = next(iter(nodes)) if len(nodes) == 1 else None
+                written = self.kinds.get(node) != "council" or (proper_noun(chunk, m.start(), m.end())
+                                                                and not in_address(chunk, m.start()))
+                found.append(NameMatch(p, m.group(1), node, p.start + m.start(), p.start + m.end(), written))
+        return found
 
-    def about(self, text: str, pattern: re.Pattern[str] | None) -> NamedNode | None:
-        """The council a document is about: the one council its heading (first lines) names; else the council it
-        names most, when that is at least two mentions and DOMINANT of all its mentions of councils (a page about Bury
-        that mentions Manchester is about Bury); else None."""
-        if pattern is None:
-            return None
-        heading = set(self.councils_named(text[:HEADING_CHARS], pattern))
+    def about(self, found: list[NameMatch]) -> NamedNode | None:
+        """The council a document is about, from the names in it (``names_in``): the one council its heading (first
+        lines) names; else the council it names most, when that is at least two mentions and DOMINANT of all its
+        mentions of councils (a page about Bury that mentions Manchester is about Bury); else None."""
+        councils = [(m.start, m.node) for m in found if m.written and m.node is not None and self.kinds.get(m.node) == "council"]
+        heading = {node for start, node in councils if start < HEADING_CHARS}
         if len(heading) == 1:
             return next(iter(heading))
-        counts = Counter(self.councils_named(text, pattern))
+        counts = Counter(node for _start, node in councils)
         if not counts:
             return None
         council, n = counts.most_common(1)[0]
@@ -447,7 +467,8 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     if curated is not None:
         add(curated, ckg.sameDocumentAs, graph)
     found = passages(text)
-    about = index.about(text, pattern)
+    names = index.names_in(found, text, pattern)
+    about = index.about(names)
     mentions: dict[int, list[tuple[NamedNode, str, int, int]]] = {}
     for p in found:
         p.node = NamedNode(f"{graph.value}/passage/{p.number}")
@@ -460,22 +481,13 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         if pages is not None:
             add(p.node, ckg.pageNumber, _lit(pages.page_at(p.start), xsd.integer))
         add(p.node, ckg.passageText, _lit(p.text))
-        if pattern is None:
-            continue
-        chunk = text[p.start:p.end]
-        flat = _norm_keep_offsets(chunk)
-        for m in pattern.finditer(flat):
-            nodes = index.names.get(m.group(1), set())
-            if len(nodes) != 1:
-                continue  # a name shared by several nodes is not linked
-            node = next(iter(nodes))
-            kind = index.kinds.get(node)
-            if kind == "council" and (not proper_noun(chunk, m.start(), m.end()) or in_address(chunk, m.start())):
-                continue  # "reading", an address block's "Manchester M1 2WD"
-            if m.group(1) in index.generic and (about is None or index.council_of.get(node) != about):
-                continue  # "the LSCB", "the Improvement Board": only that body of the council the document is about
-            mentions.setdefault(p.number, []).append((node, m.group(1), p.start + m.start(), p.start + m.end()))
-            add(p.node, ckg.mentions, node)
+    for m in names:
+        if m.node is None or not m.written:
+            continue  # a name several nodes share; "reading", an address block's "Manchester M1 2WD"
+        if m.name in index.generic and (about is None or index.council_of.get(m.node) != about):
+            continue  # "the LSCB", "the Improvement Board": only that body of the council the document is about
+        mentions.setdefault(m.passage.number, []).append((m.node, m.name, m.start, m.end))
+        add(m.passage.node, ckg.mentions, m.node)
     for n, c in enumerate(extract(found, mentions, index)):
         node = NamedNode(f"{graph.value}/candidate/{n + 1}")
         value = c.value if len(c.value) <= CANDIDATE_LABEL_VALUE else c.value[:CANDIDATE_LABEL_VALUE - 1] + "…"
