@@ -9,6 +9,7 @@ from councilkg.model import iris
 from councilkg.query.backends import Backend
 from councilkg.query.results import Value
 from councilkg.sources import registry
+from councilkg.sources.build import summed_kinds
 from councilkg.store import LOADS_GRAPH, ONTOLOGY_GRAPH
 
 LOADS_GRAPH_TERM = Value.iri(LOADS_GRAPH.value)
@@ -82,15 +83,10 @@ def entity_count(rows: list[ClassRow], cls: str) -> int:
     return next((r.entities for r in rows if r.iri == cls), 0)
 
 
-#: a kind of source with more graphs than this (one graph a report: hundreds) is listed as one row
-LISTED_SEPARATELY = 20
-
-
 def listed(rows: list[GraphRow]) -> list[GraphRow]:
-    """The graphs as a listing shows them: one a row, but a kind with more than LISTED_SEPARATELY graphs (Ofsted's
-    reports) as one row with their count and triples."""
-    kinds = [r.kind for r in rows]
-    many = {k for k in set(kinds) if kinds.count(k) > LISTED_SEPARATELY and k not in BOOKKEEPING_KINDS}
+    """The graphs as a listing shows them: one a row, but a kind with many graphs (Ofsted's reports; see
+    ``build.summed_kinds``) as one row with their count and triples."""
+    many = summed_kinds([r.kind for r in rows]) - set(BOOKKEEPING_KINDS)
     out: list[GraphRow] = []
     for row in rows:
         if row.kind not in many:

@@ -6,6 +6,7 @@ Everything is read and validated before the store is touched, so a bad input cha
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,8 +65,15 @@ class LoadPlan:
         return [graph_kind for kind in self.kinds() for graph_kind in kind.replaces]
 
 
-#: a kind read into more graphs than this (one a report) is summed up in one line of a load's summary
+#: a kind of source with more graphs than this (one a report: hundreds) is listed as one line, in a load's summary,
+#: `stats` and the app
 LISTED_SEPARATELY = 20
+
+
+def summed_kinds(kinds: list[str]) -> set[str]:
+    """The kinds, among these (one entry a graph), with more than LISTED_SEPARATELY graphs."""
+    counts = Counter(kinds)
+    return {kind for kind, n in counts.items() if n > LISTED_SEPARATELY}
 
 
 @dataclass
@@ -77,8 +85,7 @@ class LoadReport:
 
     def lines(self) -> list[str]:
         out = [f"{'source':<60} {'kind':<10} {'triples':>9}"]
-        kinds = [p.kind for p in self.payloads]
-        summed = {k for k in set(kinds) if kinds.count(k) > LISTED_SEPARATELY}  # hundreds of graphs: one line
+        summed = summed_kinds([p.kind for p in self.payloads])
         for p in self.payloads:
             if p.kind not in summed:
                 out.append(f"{p.label[:60]:<60} {p.kind:<10} {len(p.quads):>9,}")
