@@ -41,6 +41,7 @@ from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
 from councilkg.model.dates import MONTH_PATTERN, MONTHS
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos, xsd
+from councilkg.sources.folders import regular_files
 from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.sources.pdf import PdfError, PdfText, read_pdf
 from councilkg.store import GraphPayload
@@ -49,7 +50,7 @@ from councilkg.store import GraphPayload
 DOCUMENTS = GraphKind("documents", order=40)
 CANDIDATES = GraphKind("candidates", order=70)  # after every kind of fact: proposals, not facts
 MAX_BYTES = 5_000_000
-SUFFIXES = {".txt", ".md", ".markdown", ".html", ".htm"}
+SUFFIXES = {".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}
 ENCODINGS = ("utf-8", "utf-16", "cp1252")
 BOILERPLATE = {"home > agenda item", "agenda item", "local democracy", "issue - meetings", "minutes:", "decision:"}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -524,16 +525,8 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
     index = NameIndex.from_quads(known)
     pattern = index.pattern()
     payloads: list[GraphPayload] = []
-    warnings: list[str] = []
-    for path in sorted(directory.iterdir()):
-        if path.is_symlink() or not path.is_file():
-            # only regular files inside the folder: a link may point anywhere (/etc/passwd), a FIFO blocks
-            if not path.is_dir() or path.is_symlink():
-                warnings.append(f"{path}: skipped: not a regular file (a link, device or pipe)")
-            continue
-        if path.suffix.lower() not in SUFFIXES | {".pdf"}:
-            warnings.append(f"{path}: skipped: not a PDF, text, Markdown or HTML file ({', '.join(sorted(SUFFIXES | {'.pdf'}))})")
-            continue
+    files, warnings = regular_files(directory, SUFFIXES, "PDF, text, Markdown or HTML")
+    for path in files:
         pages: PdfText | None = None
         if path.suffix.lower() == ".pdf":
             try:

@@ -45,6 +45,7 @@ from councilkg.model.dates import MONTH_NAMES, date_literal
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, prov, rdfs, time, xsd
 from councilkg.sources import ofsted
 from councilkg.sources.documents import read_text
+from councilkg.sources.folders import regular_files
 from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.sources.pdf import MAX_BYTES as MAX_REPORT_BYTES
 from councilkg.sources.pdf import PdfError, PdfText, clean_pages, read_pdf
@@ -386,22 +387,6 @@ def read_report(path: Path) -> tuple[PdfText, str]:
     return PdfText(tuple(clean_pages(text.split("\f")))), digest
 
 
-def report_files(directory: Path) -> tuple[list[Path], list[str]]:
-    """The regular files in a folder of reports, and warnings for what is skipped (links, devices, others)."""
-    files, warnings = [], []
-    for path in sorted(directory.iterdir()):
-        if path.is_symlink() or not path.is_file():
-            if not path.is_dir():
-                warnings.append(f"{path}: skipped: not a regular file (a link, device or pipe)")
-            continue
-        if path.suffix.lower() not in SUFFIXES:
-            if path.suffix.lower() != ".md":
-                warnings.append(f"{path}: skipped: not a PDF, text or HTML file")
-            continue
-        files.append(path)
-    return files, warnings
-
-
 def read_and_parse(path: Path) -> tuple[PdfText, str, Report] | str:
     """A report's text, file digest and what it states; or why it is skipped."""
     try:
@@ -441,7 +426,7 @@ def load_reports(directories: Path | list[Path], known: Iterable[Quad] = (), pro
     for folder in folders:
         if not folder.is_dir():
             raise LoadError.single(folder, "not a folder of Ofsted reports")
-        found, notes = report_files(folder)
+        found, notes = regular_files(folder, SUFFIXES, "PDF, text or HTML", ignored={".md"})
         files.extend(found)
         warnings.extend(notes)
     known = list(known)
