@@ -96,3 +96,28 @@ def test_a_list_published_early_in_a_year_is_of_the_inspection_the_year_before()
     late = read("The last inspection report for the local authority’s children’s services was published in August 2015. "
                 "The judgements for the local authority were:\noverall effectiveness: Inadequate\n", "26 February to 22 March 2018")
     assert [p.when for p in late.previous] == ["2015"]
+
+
+def test_a_second_single_inspection_is_a_re_inspection_though_its_title_does_not_say_so() -> None:
+    def sif(previous: str):
+        text = ("Darlington\nInspection of services for children in need of help and protection, children looked "
+                "after and care leavers\nInspection date: 27 February 2018 to 22 March 2018\n"
+                "Report published: 21 May 2018\n\nPrevious Ofsted inspections\n" + previous)
+        return parse_report(PdfText((text,)), "x").era
+
+    assert sif("The previous single inspection of the local authority children’s services was published in "
+               "September 2015. The judgements for the local authority were:\nOverall effectiveness: inadequate\n"
+               "Adoption performance: good\n") == "sif-reinspection"
+    assert sif("The previous inspection of the local authority’s safeguarding arrangements was in January 2012. The "
+               "local authority was judged to be good.\n") == "sif"
+
+
+@pytest.mark.parametrize(("since", "earliest", "latest"), [
+    ("2016-07", "2016-07-01", "2016-07-31"), ("2018", "2018-01-01", "2018-12-31"), ("late-2018", "2018-09-01", "2018-12-31"),
+    ("beginning-2020", "2020-01-01", "2020-04-30"), ("2015-03-02", "2015-03-02", "2015-03-02"),
+])
+def test_a_start_as_read_has_the_days_it_can_denote(since: str, earliest: str, latest: str) -> None:
+    from councilkg.model.dates import written_bounds
+
+    _, first, last = written_bounds(since)
+    assert (first.isoformat(), last.isoformat()) == (earliest, latest)

@@ -161,6 +161,14 @@ def test_a_report_is_on_the_official_statistics_inspection_node_with_evidence(lo
           ?e ckg:pageNumber ?page ; ckg:passageText ?text }""", use_default_graph_as_union=True))
     assert any(r[2].value == "July 2016" for r in rows)  # the date's words, not "in post since July 2016"
     assert any(r[0].value == "5" and "in post since July 2016" in r[1].value for r in rows)
+    # the unnamed DCS's tenure as dates: from July 2016 (at month precision) to the fieldwork, at least
+    held = list(store.query("""PREFIX ckg: <https://w3id.org/councilkg/ontology#>
+        PREFIX org: <http://www.w3.org/ns/org#> PREFIX time: <http://www.w3.org/2006/time#>
+        PREFIX role: <https://w3id.org/councilkg/id/concept/role/>
+        SELECT ?month ?from ?until WHERE { ?post org:role role:dcs ; ckg:heldDuring ?held .
+          ?held ckg:knownFrom ?from ; ckg:knownUntil ?until ; time:hasBeginning/time:inXSDgYearMonth ?month }""",
+                            use_default_graph_as_union=True))
+    assert [(r[0].value, r[1].value, r[2].value) for r in held] == [("2016-07", "2016-07-01", "2017-07-13")]
 
 
 def test_report_graphs_conform_to_the_shapes(loaded: tuple[list, list[str]]) -> None:

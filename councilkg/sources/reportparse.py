@@ -1026,6 +1026,8 @@ def parse_report(pdf: PdfText, file_id: str) -> Report:
     _team(r, report)
     _leadership(r, report)
     _previous(r, report)
+    if report.era == "sif" and any((p.area or "").startswith("sif-") for p in report.previous):
+        report.era = "sif-reinspection"  # a second single inspection: the earlier one's judgements are SIF areas
     _recommendations(r, report)
     _delivery(r, report)
     return report

@@ -41,7 +41,7 @@ from pyoxigraph import Literal, NamedNode, Quad
 
 from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
-from councilkg.model.dates import MONTH_NAMES, date_literal
+from councilkg.model.dates import MONTH_NAMES, date_literal, written_bounds
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, prov, rdfs, time, xsd
 from councilkg.sources import ofsted
 from councilkg.sources.documents import read_text
@@ -187,6 +187,27 @@ def _interval(g: _Graph, owner: NamedNode, start: dt.date | None, end: dt.date |
     return interval
 
 
+def _held(g: _Graph, post: NamedNode, since: str, as_written: str, seen: dt.date | None) -> NamedNode:
+    """The unnamed holder's tenure as the report places it: begun at the precision written ("July 2016": a
+    gYearMonth, from the 1st to the 31st; "late 2018": September to December), still held at the fieldwork."""
+    interval = iris.instant(post, "held")
+    g.add(interval, RDF_TYPE, time.Interval)
+    begin = iris.instant(interval, "begin")
+    g.add(interval, time.hasBeginning, begin)
+    g.add(begin, RDF_TYPE, time.Instant)
+    partial, earliest, latest = written_bounds(since)
+    if partial is not None:
+        prop = {"day": time.inXSDDate, "month": time.inXSDgYearMonth, "year": time.inXSDgYear}[partial.precision]
+        g.add(begin, prop, partial.literal())
+    g.add(begin, ckg.earliest, date_literal(earliest))
+    g.add(begin, ckg.latest, date_literal(latest))
+    g.add(begin, ckg.dateAsWritten, as_written)
+    g.add(interval, ckg.knownFrom, date_literal(earliest))
+    if seen is not None and seen >= earliest:
+        g.add(interval, ckg.knownUntil, date_literal(seen))
+    return interval
+
+
 def report_slug(file_id: str, digest: str) -> str:
     """The slug of a report's graph: from its file id (its file's name), or its content hash when the name gives none."""
     return f"ofsted-report-{iris.slugify(file_id)[:60] or digest[:16]}"
@@ -307,6 +328,8 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
         g.add(post, org.postIn, council)
         g.add(post, org.role, role.node)
         g.add(post, ckg.startedAsWritten, statement.since_as_written)
+        g.add(post, ckg.heldDuring, _held(g, post, statement.since, statement.since_as_written,
+                                          report.fieldwork_end or report.published))
         g.add(post, ckg.concerns, inspection)
         g.evidence(post, statement.span)
     # previous inspections the report cites
