@@ -28,6 +28,7 @@ from councilkg.cli.doctor import check
 from councilkg.cli.serve import ReadOnlyEndpoint, ServeLimits
 from councilkg.errors import CouncilKGError, ValidationFailed
 from councilkg.explore import inventory as overview
+from councilkg.explore import timeline
 from councilkg.model import iris
 from councilkg.query import catalogue
 from councilkg.query.backends import backend_for
@@ -41,6 +42,7 @@ from councilkg.store import ReadOnlyStore, StoreFolder
 from councilkg.store.gsp import load_into_graph_store
 from councilkg.store.shacl import validate_store
 
+IDENTITY = "identity"  # the kind `councilkg candidates` gives the leadership timeline's identity candidates
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
@@ -150,10 +152,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_candidates(args: argparse.Namespace) -> int:
     backend = _backend(args)
     try:
-        result = Runner(backend, limit=None).canned("document_candidates", {"kind": args.kind} if args.kind else {})
+        runner = Runner(backend, limit=None)
+        documents = args.kind != IDENTITY
+        result = runner.canned("document_candidates", {"kind": args.kind} if args.kind else {}) if documents else None
+        identities = [c for c in timeline.timeline(runner)[1] if c.confidence >= args.min_confidence] \
+            if args.kind in (None, IDENTITY) else []
     finally:
         backend.close()
-    rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence]
+    rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence] if result else []
     if args.format == "yaml":
         by_file: dict[str, list[dict]] = {}
         for r in rows:
@@ -164,16 +170,29 @@ def cmd_candidates(args: argparse.Namespace) -> int:
             if r["subject"]:
                 entry["about"] = r["subject"].rsplit("/", 1)[-1]
             by_file.setdefault(r["fileName"], []).append(entry)
-        print("# Candidate facts proposed by `councilkg load --documents`, for review. None of them is in the curated\n"
-              "# data: check each against its quoted passage and copy what is right into the document's data/curated file.")
-        print(yaml.safe_dump([{"file": f, "candidates": c} for f, c in by_file.items()], allow_unicode=True, sort_keys=False,
-                             width=110))
+        if documents:
+            print("# Candidate facts proposed by `councilkg load --documents`, for review. None of them is in the curated\n"
+                  "# data: check each against its quoted passage and copy what is right into the document's data/curated "
+                  "file.")
+            print(yaml.safe_dump([{"file": f, "candidates": c} for f, c in by_file.items()], allow_unicode=True,
+                                 sort_keys=False, width=110))
+        if identities:
+            print("# Who unnamed holders probably are (the leadership timeline's identity rule, README): accept one by\n"
+                  "# adding the membership to data/curated, citing both sources.")
+            print(yaml.safe_dump({"identities": [
+                {"kind": IDENTITY, "council": c.unnamed.first.council_label, "role": c.unnamed.role_label,
+                 "unnamed": c.unnamed.label(), "probably": c.named.label(), "person": c.named.first.holder,
+                 "confidence": c.confidence, "evidence": c.sentence()} for c in identities]},
+                allow_unicode=True, sort_keys=False, width=110))
     else:
-        print(f"{'kind':<17} {'value':<45} {'detail':<24} {'about':<22} {'conf':>4}  file #passage")
+        if rows:
+            print(f"{'kind':<17} {'value':<45} {'detail':<24} {'about':<22} {'conf':>4}  file #passage")
         for r in rows:
             print(f"{r['kind']:<17} {r['value'][:45]:<45} {r['detail'][:24]:<24} {r['subjectLabel'][:22]:<22} "
                   f"{float(r['confidence']):>4.2f}  {r['fileName']} #{r['passageNumber']}")
-    print(f"{len(rows)} candidate fact(s)", file=sys.stderr)
+        for c in identities:
+            print(f"{IDENTITY:<17} {c.confidence:>4.2f}  {c.sentence()}")
+    print(f"{len(rows)} candidate fact(s), {len(identities)} identity candidate(s)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -398,9 +417,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("candidates", parents=[store_opts, read_opts], help="list the facts proposed from loaded documents",
                        description="List the candidate facts `councilkg load --documents DIR` proposed, each with its passage "
-                                   "and confidence; --format yaml writes them for review against the curated data.")
+                                   "and confidence, and the identity candidates of the leadership timeline (an unnamed "
+                                   "holder Ofsted states and the named person they probably are, with both sources); "
+                                   "--format yaml writes them for review against the curated data.")
     p.add_argument("--kind", help="only this kind (post, judgement, fieldwork, fieldwork-end, publication-date, visit-number, "
-                                  "visit-focus, credit)")
+                                  "visit-focus, credit; identity: who an unnamed post holder probably is)")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="X", help="only candidates at least this sure (0 to 1)")
     p.add_argument("--format", "-f", choices=["table", "yaml"], default="table")
     p.set_defaults(func=cmd_candidates)

@@ -23,7 +23,14 @@ if shown.empty:
 else:
     st.altair_chart(charts.journey_chart(shown), key="jr_chart")
     st.caption("Bars run from the earliest to the latest day the sources place each person in post; a tenure known "
-               "from a single document shows as a short bar. Tenures are not extended beyond what the sources say.")
+               "from a single document shows as a short bar. Tenures are not extended beyond what the sources say. "
+               "Where Ofsted states only when a post's holder came into post, the bar runs from that start, at the "
+               "precision written, to the inspection.")
+    if shown.identities:
+        st.subheader("Who the unnamed holders probably are")
+        st.caption("Proposed by the leadership timeline's rule (README, Leadership timelines), never merged: accept "
+                   "one by adding the membership to the curated data, citing both sources.")
+        elements.table(shown.identities, key="jr_identities")
     # full width, one above the other: the recommendations' own text is long
     st.subheader("Recommendations and what addressed them")
     elements.table(shown.recommendations, key="jr_recs")
