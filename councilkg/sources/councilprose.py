@@ -41,14 +41,17 @@ HONORIFICS = ("Councillor", "Cllr", "Cllr.", "Mr", "Mr.", "Mrs", "Mrs.", "Ms", "
 #: honorifics that make one word a name ("Councillor Paffey", "Cllr Fortune", "Mr Boyce")
 _NAMING_HONORIFICS = r"(?:Councillor|Cllr\.?|Mr\.?|Mrs\.?|Ms\.?|Miss|Dr\.?|Professor|Prof\.?|Sir|Dame|Lord|Baroness)"
 SUFFIXES = ("OBE", "CBE", "MBE", "DBE", "KBE", "MP", "QC", "KC", "JP")
-_SUFFIX = r"(?:\s+(?:OBE|CBE|MBE|DBE|KBE|MP|QC|KC|JP)\b)"
+_SUFFIX = r"(?:[ \t]+(?:OBE|CBE|MBE|DBE|KBE|MP|QC|KC|JP)\b)"
 #: words that begin a post's title, so never a word of a name ("Gail Hopper Director of ...")
 TITLE_HEADS = frozenset("""Director Executive Corporate Strategic Service Assistant Deputy Managing Interim Acting Chief Chair
     Chairman Chairwoman Chairperson Independent Cabinet Lead Leader Mayor Commissioner Head Senior Regulatory Minister
     Portfolio Member Officer Manager Advisor Adviser HMI Inspector Contact Report Principal Group Shadow Vice Now The
     Councillor Cllr Children Children's Childrens Education Safeguarding Ofsted Council County Borough City Board
     Email Tel Telephone Director's Children’s Services Service Social Care Council's Council’s Trust Partnership Department
-    Government Police NHS Health Inspection Improvement Agenda Minutes Report Item Appendix Local Authority""".split())
+    Government Police NHS Health Inspection Improvement Agenda Minutes Report Item Appendix Local Authority Scrutiny
+    Committee Committees Members Boards Panel Group Team Key Decision Meeting Cabinet's Schools Young People Families
+    Social Care Plan Framework Office Street Road House Centre Her His Majesty’s Majesty's Inspectors Youth Kouncil
+    Parliament Secretary State""".split())
 _PARTICLES = r"(?:de|da|das|van|von|der|le|la|di|du|bin|al)"
 _WORD = r"[A-Z][a-z]+(?:['’-][A-Z]?[a-z]+)*|[A-Z]['’][A-Z][a-z]+|Mc[A-Z][a-z]+|Mac[A-Z][a-z]+"
 
@@ -58,9 +61,9 @@ def _name_word_ok(word: str) -> bool:
 
 
 #: a capitalised word of a name (checked against TITLE_HEADS afterwards)
-_NAME_WORDS = rf"(?:{_WORD})(?:\s+(?:{_PARTICLES}\s+)?(?:{_WORD})){{0,3}}"
+_NAME_WORDS = rf"(?:{_WORD})(?:[ \t]+(?:{_PARTICLES}[ \t]+)?(?:{_WORD})){{0,3}}"  # on one line
 #: a person's name: honorific and one word or more, or two words or more; suffixes as written
-NAME = rf"(?:{_NAMING_HONORIFICS}\s+)?{_NAME_WORDS}{_SUFFIX}*"
+NAME = rf"(?:{_NAMING_HONORIFICS}[ \t]+)?{_NAME_WORDS}{_SUFFIX}*"
 _NAME_RE = re.compile(rf"(?P<name>{NAME})")
 
 
@@ -115,7 +118,9 @@ ROLE_RULES: tuple[tuple[str, str], ...] = (
     (r"\b(?:interim |acting )?dcs\b", "dcs"),
     (r"\b(?:deputy|assistant|service|managing|programme|operational)\b[^,]*\bdirector\b|\bdirector\b[^,]*\b(?:deputy|assistant)\b",
      "director"),
-    (r"\bdirector\b.*\b(?:children|childrens|people|young people|families)\b", "dcs"),
+    # the statutory director's titles; "Director of Children's Integrated Services" is a director (role:director)
+    (r"\bdirector\b[^,]*\bchildren'?s services\b(?! \w)|\bdirector (?:of|for) children\b(?:$| and (?:families|young people)$)|"
+     r"\b(?:executive|corporate|strategic) director\b.*\b(?:children|childrens|people)\b", "dcs"),
     (r"\bcommissioner\b", "commissioner"),
     (r"\bchair(?:man|woman|person)?\b.*\b(?:scrutiny|committee|panel)\b", "scrutiny-chair"),
     (r"\bindependent chair\b|\bchair(?:man|woman|person)?\b.*\b(?:board|lscb|partnership|trust)\b", "board-chair"),
@@ -133,10 +138,10 @@ ROLE_RULES: tuple[tuple[str, str], ...] = (
 _ROLE_RES = tuple((re.compile(p), role) for p, role in ROLE_RULES)
 _CHILDREN = re.compile(r"\bchild|\byoung people\b|\bfamil")
 #: what makes a phrase a post's title: one of its head words
-_TITLE_HEAD = (r"(?:(?:Interim|Acting|Deputy|Assistant|Executive|Corporate|Strategic|Service|Managing|Senior|Independent|Regulatory|"
+_TITLE_HEAD = (r"(?i:(?:(?:Interim|Acting|Deputy|Assistant|Executive|Corporate|Strategic|Service|Managing|Senior|Independent|Regulatory|"
                r"Chief|Lead|Cabinet|Principal|Vice)\s+)*(?:Director|Chief [Ee]xecutive|Chief Inspector|Chair(?:man|woman|person)?|"
                r"Leader|Mayor|Commissioner|Cabinet [Mm]ember|Executive [Mm]ember|Lead [Mm]ember|Lead [Cc]ouncillor|Portfolio [Hh]older|"
-               r"Head of|HMI|Inspector|Minister|Adviser|Advisor|Manager|Officer|DCS)")
+               r"Head of|HMI|Inspector|Minister|Adviser|Advisor|Manager|Officer|DCS))")
 
 
 def role_of(title: str) -> str | None:
@@ -377,7 +382,7 @@ GRADE_WORDS = (r"outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|
                r"requiring\s+improvement|inadequate|adequate")
 #: what says a grade is Ofsted's judgement: "judged", "rated", "graded as", "found to be", "remained", …
 _TRIGGER = (r"(?:judged|rated|re-?graded|graded|found\s+to\s+be|remained|judgement\s+(?:was|is|of)|rating\s+of|"
-            r"was\s+that\s+the\s+service|(?:overall\s+effectiveness|services?)\b[^.;]{0,50}?\b(?:was|were|is|are))")
+            r"was\s+that\s+the\s+service|(?:overall\s+effectiveness|services?)\b[^.;,]{0,50}?\b(?:was|were|is|are))")
 _GRADE = rf"{_Q}(?P<grade>{GRADE_WORDS}){_Q}"
 # the trigger, up to seven words of what was judged ("rated our children's social care services"), then the grade
 _JUDGED = re.compile(rf"(?i)\b(?:{_TRIGGER}|(?:rated|re-?graded|graded)(?:\s+(?!and\b|but\b)[\w’'()&-]+){{0,7}}?)\s+"
@@ -385,18 +390,24 @@ _JUDGED = re.compile(rf"(?i)\b(?:{_TRIGGER}|(?:rated|re-?graded|graded)(?:\s+(?!
 _SERVICE_REQUIRED = re.compile(r"(?i)\b(?:services?|it)\s+(?:still\s+|now\s+)?(?P<grade>required\s+improvement(?:\s+to\s+be\s+good)?)")
 _GRADE_NOUN = re.compile(rf"(?i){_Q}(?P<grade>{GRADE_WORDS}){_Q}\s+(?:Ofsted\s+)?(?:judgement|rating|grading)s?\b")
 _GRADE_SERVICE = re.compile(rf"(?i)\bproviding\s+an?\s+{_GRADE}\s+service")
-_GRADE_LEADERSHIP = re.compile(rf"(?i)(?<![\w’'])(?P<grade>outstanding|good|inadequate){_Q}\s+leadership\b")
+# "Outstanding leadership", "‘outstanding’ leadership": a grade written as one (capitalised or quoted), not "good leadership"
+_GRADE_LEADERSHIP = re.compile(r"(?<![\w’'])(?P<grade>Outstanding|Good|Inadequate|(?<=[‘'“\"])(?:outstanding|good|inadequate)"
+                               r"(?=[’'”\"]))[’'”\"]?\s+(?i:leadership)\b")
 _UPGRADED = re.compile(rf"(?i)\b(?:upgraded|moved|improved|progressed)\s+from\s+{_GRADE}")
 _AND_GRADE = re.compile(rf"(?i)^(?P<areas>[^.;]*?)\s+and\s+{_GRADE}(?=\s+in\b)")
 _SAME_AS = re.compile(r"(?i)\bthe same grad(?:e|ing)\s+as\s+(?:in\s+)?(?P<year>(?:19|20)\d{2})")
 #: a clause about something else: other authorities, a self-assessment, an aim, a negation
 _NOT_OURS = re.compile(r"(?i)\d+\s*%|per\s*cent|\blocal authorities\b|\bcouncils\b|\bauthorities\b|self[- ]?assess|"
-                       r"\bno longer\b|\bno areas\b|\bnot\b|\bareas that\b|\bcould\b|\bwould\b|\bif\b")
+                       r"\bno longer\b|\bno areas\b|\bnot\b|\bareas that\b|\bcould\b|\bwould\b|\bif\b|\b(?:\d+|one|two|three|four|five|six|"
+                       r"seven|eight|nine|ten)\s+out\s+of\b|\bof which\b|"
+                       r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:were|was|are|is|of)\b|\bproviders?\b|\bhomes?\b|\bschools?\b|\bcentres?\b|\bsettings?\b|\bsampled\b|\bcases?\b|\bplans?\b")
+#: a pronoun opening the clause: what it stands for is in the sentence before ("… one residential home. It was judged …")
+_PRONOUN = re.compile(r"(?i)^\s*(?:it|this|they|these|which)\b")
 #: an aim just before the grade: "achieving a 'good' rating", "towards a 'Good' outcome", "to make all services good"
 _AIM = re.compile(r"(?i)\b(?:achiev\w*|towards|to\s+(?:become|get|reach)|aim\w*\s+(?:for|to)|secur\w*|make\s+all\s+services)"
                   r"\s+(?:an?\s+|the\s+)?[‘'\"“]?$")
 #: where the subject of a judgement begins, after a break in the clause ("… is one of the reasons why Ofsted rated …")
-_SUBJECT_BREAK = re.compile(r"(?i)\b(?:is|are|sees|why|because|that)\b")
+_SUBJECT_BREAK = re.compile(r"(?i:\b(?:is|are|sees|why|because|that)\b)|\b(?:19|20)\d{2}(?=\s+[A-Z])")
 AREAS: tuple[tuple[str, str], ...] = (
     (r"leadership\s+and\s+governance", "leadership-and-governance"),
     (r"effectiveness\s+of\s+help", "effectiveness-of-help"),
@@ -405,6 +416,8 @@ AREAS: tuple[tuple[str, str], ...] = (
     (r"help\s+and\s+protection", "help-and-protection"),
     (r"care\s+leavers", "care-leavers"),
     (r"children\s+in\s+care|looked[- ]after", "children-in-care"),
+    (r"\badoption\b", "adoption"),
+    (r"\bfostering\b", "fostering"),
     (r"safeguarding\s+children\s+board|\blscb\b|effectiveness\s+of\s+the\s+board", "lscb"),
 )
 _AREA_RES = tuple((re.compile(rf"(?i){p}"), a) for p, a in AREAS)
@@ -441,11 +454,20 @@ def _areas(chunk: str) -> list[str]:
     return found
 
 
-def _clause(text: str, start: int, end: int) -> tuple[int, int]:
-    """The clause around text[start:end]: from the last sentence end, line end or dash before it to the next one."""
-    before = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), text.rfind("; ", 0, start)) + 1
-    after = re.search(r"\.(?:\s|$)|\n|;", text[end:])
-    return before, end + (after.start() if after else len(text) - end)
+#: where a clause ends: a sentence's end, a semicolon, a line break (a web page's lines are its blocks)
+_CLAUSE_END = re.compile(r"[.;!?](?=\s)|\n")
+#: ... in wrapped text (a PDF's lines break inside sentences): a blank line, a bullet, or a break after punctuation
+_WRAPPED_CLAUSE_END = re.compile(r"[.;!?](?=\s)|\n[ \t]*\n|\n[ \t]*[•·Ø▪]|(?<=[.:;!?)\]])[ \t]*\n")
+
+
+def _clause(text: str, start: int, end: int, wrapped: bool = False) -> tuple[int, int]:
+    """The clause around text[start:end]: from the last clause end before it to the next one."""
+    ends = _WRAPPED_CLAUSE_END if wrapped else _CLAUSE_END
+    before = 0
+    for m in ends.finditer(text, max(0, start - 600), start):
+        before = m.end()
+    after = ends.search(text, end)
+    return before, after.start() if after else len(text)
 
 
 def _year(text: str, start: int, end: int, clause: tuple[int, int], claimed: set[int]) -> int | None:
@@ -459,10 +481,11 @@ def _year(text: str, start: int, end: int, clause: tuple[int, int], claimed: set
     return int(years[-1].group(1)) if years else None
 
 
-def judgements_in(text: str) -> list[JudgementMatch]:
+def judgements_in(text: str, wrapped: bool = False) -> list[JudgementMatch]:
     """The grades a text states for the services it is about, in prose ("judged 'Good'", "rated inadequate", "the
     service required improvement", "upgraded from inadequate (in 2016)") and in a table of areas and years; not a
-    share of other authorities', a self-assessment, an aim or a negation ("no longer inadequate")."""
+    share of other authorities', a self-assessment, an aim or a negation ("no longer inadequate"). ``wrapped``: the
+    text's lines break inside sentences (a PDF's), so a line break alone does not end a clause."""
     out: list[JudgementMatch] = []
     claimed: set[int] = set()
     spans: list[tuple[re.Match[str], str]] = []
@@ -471,8 +494,10 @@ def judgements_in(text: str) -> list[JudgementMatch]:
                           ("upgraded from", _UPGRADED)):
         spans.extend((m, rule) for m in pattern.finditer(text))
     for m, rule in sorted(spans, key=lambda s: s[0].start("grade")):
-        clause = _clause(text, m.start(), m.end())
+        clause = _clause(text, m.start(), m.end(), wrapped)
         lead = text[clause[0]:m.start("grade")]
+        if _PRONOUN.match(lead):
+            lead = text[_clause(text, max(0, clause[0] - 2), max(0, clause[0] - 2), wrapped)[0]:m.start("grade")]
         if _NOT_OURS.search(lead) or _AIM.search(text[max(clause[0], m.start("grade") - 40):m.start("grade")]):
             continue
         grade = grade_of(m.group("grade"))
@@ -482,8 +507,9 @@ def judgements_in(text: str) -> list[JudgementMatch]:
         areas = ["impact-of-leaders"] if rule == "grade leadership" else (
             _areas(own[:120]) if re.match(r"(?i)\s*[’'”\"]?\s*(?:in|for)\b", own) else [])
         if not areas:
-            breaks = list(_SUBJECT_BREAK.finditer(lead))
-            subject = lead[breaks[-1].end():] if breaks else lead[-160:]
+            before_trigger = lead[:max(0, m.start() - (m.start("grade") - len(lead)))]
+            breaks = list(_SUBJECT_BREAK.finditer(before_trigger))
+            subject = lead[breaks[-1].end():] if breaks else lead[-110:]
             # "child protection, adoption and looked-after children services": a list of every service is the whole
             areas = [] if re.search(r",[^,]*\band\b", subject) else _areas(subject)
             areas = areas or ["overall"]
@@ -599,7 +625,7 @@ def _range(m: re.Match[str], base: int) -> tuple[str, str] | None:
 
 
 _VISIT_THEN_DATES = re.compile(rf"(?i)(?:\bthe\s+(?P<ord>{'|'.join(_ORDINALS)})\s+(?:Ofsted\s+)?)?{_VISIT_KIND}\b[^.\n]{{0,120}}?"
-                               rf"\b(?:on|between|from|of|took place|for)\s+(?:the\s+)?(?:{_RANGE})")
+                               rf"(?:\b(?:on|between|from|of|took place|for)|\s[-–—:])\s+(?:the\s+)?(?:{_RANGE})")
 #: "the inspection … in July 2022", "In April 2024 the Council’s Children’s Services … were inspected", "last inspected … in
 #: September 2019": a month
 _VISIT_MONTH = re.compile(rf"(?i)\b{_VISIT_KIND}\b(?:[^.\n]{{0,90}}?\s)?in\s+{_M}\s+(\d{{4}})\b"

@@ -456,7 +456,7 @@ def _passage_at(found: list[Passage], offset: int) -> Passage:
 
 
 def prose_candidates(text: str, found: list[Passage], index: NameIndex, pattern: re.Pattern[str] | None,
-                     authority: NamedNode | None, document_slug: str) -> list[Candidate]:
+                     authority: NamedNode | None, document_slug: str, wrapped: bool = False) -> list[Candidate]:
     """What council prose states (``councilprose``): people and their posts, grades, inspections and visits, as
     candidates. A post is the authority's (its node as the organisation) unless its title names another body; a post
     whose words name another authority is left out; a person is the graph's when it holds the same full name at the
@@ -467,6 +467,9 @@ def prose_candidates(text: str, found: list[Passage], index: NameIndex, pattern:
         named = index.councils_named(f"{post.title} {post.organisation or ''}", pattern)
         if named - ({authority} if authority is not None else set()):
             continue  # "a Director of Children Services in Kent" in a page about Gloucestershire
+        first = _norm(councilprose.display_name(post.name).split()[0])
+        if any(index.kinds.get(n) in ("council", "board") for n in index.names.get(first, ())):
+            continue  # "Wandsworth Youth Mayor": a place, not a person
         person = index.person_at(post.name, authority)
         names: tuple[str, ...] = ()
         if person is None:
@@ -476,7 +479,7 @@ def prose_candidates(text: str, found: list[Passage], index: NameIndex, pattern:
         organisation: NamedNode | str | None = post.organisation if post.organisation else authority
         out.append(Candidate("person-post", post.title, _passage_at(found, post.start), PROSE_CONFIDENCE["person-post"],
                              person, post.role, organisation, post.began or "", names))
-    for j in councilprose.judgements_in(text):
+    for j in councilprose.judgements_in(text, wrapped):
         year = str(j.year) if j.year else ""
         out.append(Candidate("stated-judgement", j.grade, _passage_at(found, j.start), PROSE_CONFIDENCE["stated-judgement"],
                              index.inspection_for(authority, year), j.area, date=year))
@@ -638,7 +641,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     if stated:
         proposals.append(Candidate("authority", authority.value.rsplit("/", 1)[-1], stated[1].passage,
                                    PROSE_CONFIDENCE["authority"], authority, text[stated[1].start:stated[1].end]))
-    proposals += prose_candidates(text, found, index, pattern, authority, slug)
+    proposals += prose_candidates(text, found, index, pattern, authority, slug, wrapped=pages is not None)
     for n, c in enumerate(proposals):
         node = NamedNode(f"{graph.value}/candidate/{n + 1}")
         value = c.value if len(c.value) <= CANDIDATE_LABEL_VALUE else c.value[:CANDIDATE_LABEL_VALUE - 1] + "…"
