@@ -154,6 +154,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     finally:
         backend.close()
     rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence]
+    summaries = candidate_summaries(rows)
     if args.format == "yaml":
         by_file: dict[str, list[dict]] = {}
         for r in rows:
@@ -163,18 +164,48 @@ def cmd_candidates(args: argparse.Namespace) -> int:
                 entry["detail"] = r["detail"]
             if r["subject"]:
                 entry["about"] = r["subject"].rsplit("/", 1)[-1]
+                if "/candidate-person/" in r["subject"]:
+                    entry["name"] = r["subjectLabel"]  # a person the graph does not hold yet
+            if r["organisation"]:
+                entry["organisation"] = r["organisation"].rsplit("/", 1)[-1]
+            if r["date"]:
+                entry["date"] = r["date"]
             by_file.setdefault(r["fileName"], []).append(entry)
         print("# Candidate facts proposed by `councilkg load --documents`, for review. None of them is in the curated\n"
               "# data: check each against its quoted passage and copy what is right into the document's data/curated file.")
-        print(yaml.safe_dump([{"file": f, "candidates": c} for f, c in by_file.items()], allow_unicode=True, sort_keys=False,
-                             width=110))
+        print(yaml.safe_dump([{"file": f, "summary": summaries[f], "candidates": c} for f, c in by_file.items()],
+                             allow_unicode=True, sort_keys=False, width=110))
     else:
         print(f"{'kind':<17} {'value':<45} {'detail':<24} {'about':<22} {'conf':>4}  file #passage")
         for r in rows:
             print(f"{r['kind']:<17} {r['value'][:45]:<45} {r['detail'][:24]:<24} {r['subjectLabel'][:22]:<22} "
                   f"{float(r['confidence']):>4.2f}  {r['fileName']} #{r['passageNumber']}")
+    for file, summary in summaries.items():
+        print(f"{file}: {summary}", file=sys.stderr)
     print(f"{len(rows)} candidate fact(s)", file=sys.stderr)
     return EXIT_OK
+
+
+def candidate_summaries(rows: list[dict[str, str]]) -> dict[str, str]:
+    """One line per document: the authority it is about (or that it does not say), then how many of each kind.
+
+    >>> candidate_summaries([{"fileName": "a.txt", "kind": "authority", "value": "E09000008", "subjectLabel": "Croydon"},
+    ...                      {"fileName": "a.txt", "kind": "person-post", "value": "Leader", "subjectLabel": "A B"}])
+    {'a.txt': 'about Croydon (E09000008); 1 person-post'}
+    """
+    by_file: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_file.setdefault(r["fileName"], []).append(r)
+    out = {}
+    for file, found in by_file.items():
+        about = next((f"about {r['subjectLabel']} ({r['value']})" for r in found if r["kind"] == "authority"),
+                     "the authority not stated")
+        counts: dict[str, int] = {}
+        for r in found:
+            if r["kind"] != "authority":
+                counts[r["kind"]] = counts.get(r["kind"], 0) + 1
+        out[file] = "; ".join([about, *(f"{n} {kind}" for kind, n in counts.items())])
+    return out
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

@@ -17,7 +17,6 @@ prints the figures; ``tests/test_documents.py`` holds them.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,29 +26,24 @@ from pyoxigraph import NamedNode
 
 from councilkg.model.iris import ckg, dcterms, rdfs
 from councilkg.sources.councilprose import name_key
+from councilkg.sources.reports_truth import Score
 from councilkg.store import GraphPayload
 
 KINDS = ("authority", "person-post", "stated-judgement", "visit")
 
 
 @dataclass
-class PagesScore:
-    true_positives: Counter[str] = field(default_factory=Counter)
-    false_positives: Counter[str] = field(default_factory=Counter)
-    false_negatives: Counter[str] = field(default_factory=Counter)
-    misses: dict[str, list[tuple[str, object]]] = field(default_factory=dict)  # kind -> (file, what was missed)
+class PagesScore(Score):
+    """The counts per kind (``Score``'s, with its precision and recall; ``reports`` counts the pages), what was
+    wrong, and the posts held at an authority other than the page's."""
+
     extras: dict[str, list[tuple[str, object]]] = field(default_factory=dict)  # kind -> (file, what was wrong)
     other_authority: list[tuple[str, str]] = field(default_factory=list)  # (file, a post's authority not the page's)
-    pages: int = 0
     stating: int = 0  # pages whose words state their authority
 
-    def precision(self, kind: str) -> float:
-        found = self.true_positives[kind] + self.false_positives[kind]
-        return self.true_positives[kind] / found if found else 1.0
-
-    def recall(self, kind: str) -> float:
-        stated = self.true_positives[kind] + self.false_negatives[kind]
-        return self.true_positives[kind] / stated if stated else 1.0
+    @property
+    def pages(self) -> int:
+        return self.reports
 
     def lines(self) -> list[str]:
         out = [f"{self.pages} pages, {self.stating} stating the authority they are about",
@@ -136,7 +130,7 @@ def score(truth: dict[str, dict[str, Any]], payloads: list[GraphPayload]) -> Pag
         result.extras.setdefault(kind, []).extend((file, x) for x in sorted(found - stated, key=str))
 
     for file, page in truth.items():
-        result.pages += 1
+        result.reports += 1
         mine = proposed.get(file, [])
         stated_authority = page.get("authority") or "unknown"
         result.stating += stated_authority != "unknown"
