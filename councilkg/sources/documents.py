@@ -132,6 +132,7 @@ class NameIndex:
     files: dict[str, NamedNode] = field(default_factory=dict)  # curated sources by file name
     councils_of: dict[NamedNode, set[NamedNode]] = field(default_factory=dict)  # a person -> the councils they served
     inspections: dict[NamedNode, list[tuple[NamedNode, str]]] = field(default_factory=dict)  # council -> (inspection, date)
+    initialisms: dict[str, NamedNode] = field(default_factory=dict)  # "B&NES" -> Bath and North East Somerset
 
     @classmethod
     def from_quads(cls, quads: Iterable[Quad]) -> NameIndex:
@@ -160,6 +161,13 @@ class NameIndex:
                 inspected[q.subject] = q.object
             elif q.predicate in (ckg.fieldworkStart, ckg.fieldworkEnd, ckg.publicationDate):
                 dated.setdefault(q.subject, set()).add(q.object.value)
+        shared: set[str] = set()
+        for node, label in labels:
+            for short in initialisms(label) if index.kinds.get(node) == "council" else ():
+                if index.initialisms.setdefault(short, node) != node:
+                    shared.add(short)
+        for short in shared:
+            del index.initialisms[short]  # initials two councils share say neither
         for node, label in labels:
             kind = index.kinds.get(node)
             if kind is None or (kind == "person" and len(label.split()) < 2) or len(label) < 4:
@@ -231,6 +239,8 @@ class NameIndex:
                 stated.append(m)
             else:
                 bare.append(m)
+        if not stated and not bare:
+            bare = self._initialisms_in(text)
         chosen = stated or bare
         nodes = {m.node for m in chosen}
         if len(nodes) != 1:
@@ -243,6 +253,16 @@ class NameIndex:
             chosen = [m for m in stated if m.node == council]
         assert chosen[0].node is not None
         return chosen[0].node, chosen[0]
+
+    def _initialisms_in(self, text: str) -> list[NameMatch]:
+        """Mentions of councils by their initials ("B&NES"), written as a word of their own in capitals."""
+        found = []
+        for short, node in self.initialisms.items():
+            for m in re.finditer(rf"(?<![\w&]){re.escape(short)}(?![\w&])", text):
+                begin, finish = _sentence_around(text, m.start(), m.end())
+                if not ELSEWHERE.search(text, begin, finish):
+                    found.append(NameMatch(Passage(0, 0, len(text), ""), short, node, m.start(), m.end(), True))
+        return found
 
     def councils_named(self, words: str, pattern: re.Pattern[str] | None) -> set[NamedNode]:
         """The councils a phrase names as names ("Essex County Council Leader", "Director of Children Services in Kent")."""
@@ -278,6 +298,24 @@ class NameIndex:
         return re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
 
 
+def initialisms(name: str) -> list[str]:
+    """The initials a council of three words or more is written with: "Bath and North East Somerset" -> "B&NES" and
+    "BNES", "North East Lincolnshire" -> "NEL", "Bournemouth, Christchurch and Poole" -> "BCP"; none for shorter names
+    ("Barking and Dagenham": "B&D" says too little)."""
+    words = re.findall(r"[A-Za-z]+", name)
+    significant = [w for w in words if w[0].isupper()]
+    if len(significant) < 3:
+        return []
+    plain = "".join(w[0] for w in significant)
+    out = [plain]
+    if "and" in words:
+        at = words.index("and")
+        before = "".join(w[0] for w in words[:at] if w[0].isupper())
+        after = "".join(w[0] for w in words[at + 1:] if w[0].isupper())
+        out.append(f"{before}&{after}")
+    return out
+
+
 def proper_noun(text: str, start: int, end: int) -> bool:
     """Whether the words text[start:end] are written as a name: each begins with a capital; not part of a longer
     name ("Greater Manchester", "Kent Police", "Wiltshire police"); and a one-word name ending in -ing does not open
@@ -296,7 +334,7 @@ def proper_noun(text: str, start: int, end: int) -> bool:
             previous.group(1) not in NAME_OPENERS and not re.search(r"[.!?:]\s+\S+[ \t]+$", text[max(0, start - 30):start]))):
         return False
     following = re.match(r"[ \t]+([A-Z][\w’'-]*)", text[end:end + 30])
-    if following and following.group(1).replace("’", "'") not in NAME_FOLLOWERS:
+    if following and following.group(1).replace("’", "'").removesuffix("'s") not in NAME_FOLLOWERS:
         return False
     # another body named after the place: "Wiltshire police", "Norfolk and Suffolk NHS", "the Southwark judgement"
     return not re.match(r"(?i)[ \t]+(?:and[ \t]+[A-Z]\w+[ \t]+)?(?:police|constabulary|nhs|ccg|clinical|university|hospital|fire|"
@@ -639,7 +677,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     authority = stated[0] if stated else None
     proposals = extract(found, mentions, index)
     if stated:
-        proposals.append(Candidate("authority", authority.value.rsplit("/", 1)[-1], stated[1].passage,
+        proposals.append(Candidate("authority", authority.value.rsplit("/", 1)[-1], _passage_at(found, stated[1].start),
                                    PROSE_CONFIDENCE["authority"], authority, text[stated[1].start:stated[1].end]))
     proposals += prose_candidates(text, found, index, pattern, authority, slug, wrapped=pages is not None)
     for n, c in enumerate(proposals):
