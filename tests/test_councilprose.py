@@ -227,3 +227,37 @@ def test_a_way_of_dating_a_visit(text: str, expected: tuple[str, str, str, int |
 
 def test_a_framework_is_not_an_inspection() -> None:
     assert visits_in("in accordance with the new Ofsted inspection framework that became operational in December 2022") == []
+
+
+# --------------------------------------------------------------------------------------------
+# Decisions, interventions, the document's date
+# --------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    pytest.param("RESOLVED that a formal report would be included in the agenda of the next meeting.",
+                 ["that a formal report would be included in the agenda of the next meeting."], id="RESOLVED that"),
+    pytest.param("The Board RESOLVED to note the information about the ILACS inspection.",
+                 ["to note the information about the ILACS inspection."], id="the Board RESOLVED to"),
+    pytest.param("RESOLVED: To note the findings of the re-inspection.\n\nNext item", ["To note the findings of the re-inspection."],
+                 id="RESOLVED:"),
+    pytest.param("Decision:\n\nThat:\n\na) Cabinet receive and note the feedback letter, at appendix a\n\nAlternative options",
+                 ["That: a) Cabinet receive and note the feedback letter, at appendix a"], id="Decision: That: a)"),
+    pytest.param("The committee resolved to meet again.", [], id="resolved in lower case is prose"),
+])
+def test_a_decision_in_its_own_words(text: str, expected: list[str]) -> None:
+    from councilkg.sources.councilprose import decisions_in
+
+    assert [d.value for d in decisions_in(text)] == expected
+
+
+def test_interventions_and_a_pages_own_date() -> None:
+    from councilkg.sources.councilprose import document_date, interventions_in
+
+    text = ("Following the inspection the Department for Education issued a Statutory Direction in 2022 and the Secretary of "
+            "State appointed a commissioner for children's services. An improvement board has been established.")
+    assert {(i.value, i.year) for i in interventions_in(text)} == {("commissioner", None), ("statutory-direction", 2022),
+                                                                   ("improvement-board", None)}
+    assert document_date("Northamptonshire children’s services\n\n27 April 2016\n\nChildren’s services…") == "2016-04-27"
+    assert document_date("Title\n\nPublished Thursday, 17 January 2019\n\nFull Council…") == "2019-01-17"
+    assert document_date("Decision details\n\nPublication date: 28/03/2024\n") == "2024-03-28"
+    assert document_date("The inspection of 4 to 22 November 2019 was noted.") is None

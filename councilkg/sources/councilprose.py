@@ -670,3 +670,64 @@ def visits_in(text: str) -> list[VisitMatch]:
             seen.add((v.start_date, v.end_date))
             unique.append(v)
     return unique
+
+
+# --------------------------------------------------------------------------------------------
+# Decisions, interventions and the document's own date
+# --------------------------------------------------------------------------------------------
+
+_RESOLVED = re.compile(r"\bRESOLVED\b[ \t]*[:,—–-]?[ \t]*(?P<text>[^\n]+?)(?=\n|$)")
+_DECISION = re.compile(r"(?m)^[ \t]*Decision:[ \t]*\n(?:[ \t]*\n)*[ \t]*(?P<text>That:?[^\n]*(?:\n(?:[ \t]*\n)*[ \t]*[a-z]\)[^\n]+)*)")
+#: what government does after an inadequate judgement, as councils write it
+INTERVENTIONS: tuple[tuple[str, str], ...] = (
+    (r"\b(?:appointed|appoint|appointment of)\s+(?:a|an|the)\s+(?:government\s+|children['’]s services\s+)?commissioner\b", "commissioner"),
+    (r"\b(?:statutory\s+direction|direction\s+notice)\b", "statutory-direction"),
+    (r"\bimprovement\s+notice\b", "improvement-notice"),
+    (r"\b(?:establish\w*|set up|established|overseen by)\s+(?:an?\s+|the\s+)?(?:monthly\s+|new\s+)?improvement\s+board\b|"
+     r"\bimprovement\s+board\s+(?:has|had)\s+been\s+(?:established|set up)\b", "improvement-board"),
+)
+_INTERVENTION_RES = tuple((re.compile(rf"(?i){p}"), kind) for p, kind in INTERVENTIONS)
+_DOCUMENT_DATE = re.compile(rf"(?im)^[ \t]*(?:Published[ \t]+)?{_WEEKDAY}{_D}[ \t]+{_M}[ \t]+(\d{{4}})[ \t]*$|"
+                            rf"^[ \t]*(?:Publication date|Date of decision):[ \t]*(\d{{2}})/(\d{{2}})/(\d{{4}})[ \t]*$")
+
+
+@dataclass(frozen=True)
+class Stated:
+    """Something a document states once, with its span: a decision's words, an intervention's kind and year."""
+
+    kind: str
+    value: str
+    start: int
+    end: int
+    year: int | None = None
+
+
+def decisions_in(text: str) -> list[Stated]:
+    """What a meeting decided, in its own words: "RESOLVED that …", "The Board RESOLVED to note …", and a decision
+    record's "Decision: That: a) Cabinet receive and note …"."""
+    out = [Stated("decision", " ".join(m.group("text").split()), m.start(), m.end()) for m in _RESOLVED.finditer(text)]
+    out += [Stated("decision", " ".join(m.group("text").split()), m.start(), m.end()) for m in _DECISION.finditer(text)]
+    return [d for d in out if len(d.value) > 8]
+
+
+def interventions_in(text: str) -> list[Stated]:
+    """The interventions a text says the authority was subject to (a commissioner, a statutory direction, an
+    improvement notice, an improvement board), once each, with the year just after it ("… which was issued in 2022")."""
+    out: list[Stated] = []
+    for pattern, kind in _INTERVENTION_RES:
+        m = pattern.search(text)
+        if m:
+            year = re.match(rf"[^.;\n]{{0,25}}?\b(?:in|from|since)\s+({_YEAR})\b", text[m.end():m.end() + 40])
+            out.append(Stated("intervention", kind, m.start(), m.end(), int(year.group(1)) if year else None))
+    return out
+
+
+def document_date(text: str) -> str | None:
+    """The date a page gives itself near its top: a line that is a date ("27 April 2016", "Published Thursday, 17
+    January 2019") or a decision record's "Publication date: 28/03/2024"."""
+    m = _DOCUMENT_DATE.search(text[:1500])
+    if not m:
+        return None
+    if m.group(1):
+        return _iso(m.group(3), m.group(2), m.group(1))
+    return f"{m.group(6)}-{m.group(5)}-{m.group(4)}"

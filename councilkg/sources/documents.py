@@ -484,7 +484,8 @@ class Candidate:
 
 
 #: how sure each kind of candidate from council prose is, by the kind of rule that found it
-PROSE_CONFIDENCE = {"person-post": 0.8, "stated-judgement": 0.75, "visit": 0.75, "authority": 0.9}
+PROSE_CONFIDENCE = {"person-post": 0.8, "stated-judgement": 0.75, "visit": 0.75, "authority": 0.9, "decision": 0.7,
+                    "intervention": 0.7}
 
 
 def _passage_at(found: list[Passage], offset: int) -> Passage:
@@ -494,11 +495,16 @@ def _passage_at(found: list[Passage], offset: int) -> Passage:
 
 
 def prose_candidates(text: str, found: list[Passage], index: NameIndex, pattern: re.Pattern[str] | None,
-                     authority: NamedNode | None, document_slug: str, wrapped: bool = False) -> list[Candidate]:
+                     authority: NamedNode | None, document_slug: str, wrapped: bool = False,
+                     dated: str | None = None) -> list[Candidate]:
     """What council prose states (``councilprose``): people and their posts, grades, inspections and visits, as
     candidates. A post is the authority's (its node as the organisation) unless its title names another body; a post
     whose words name another authority is left out; a person is the graph's when it holds the same full name at the
-    same authority, else one new candidate person per name (honorifics and suffixes aside) and authority."""
+    same authority, else one new candidate person per name (honorifics and suffixes aside) and authority. A post's
+    date is its start where the sentence states one ("from 2025-01"), else the date the document is of (``dated``, or
+    the date its top line gives): the post as at then. Decisions (RESOLVED …) and interventions (a commissioner, a
+    statutory direction, an improvement notice or board) follow, once each."""
+    placed = dated or councilprose.document_date(text) or ""
     out: list[Candidate] = []
     owner = authority.value.rsplit("/", 1)[-1].lower() if authority is not None else f"in-{document_slug}"
     for post in councilprose.posts_in(text):
@@ -516,7 +522,7 @@ def prose_candidates(text: str, found: list[Passage], index: NameIndex, pattern:
             names = (label, post.name) if post.name != label else (label,)
         organisation: NamedNode | str | None = post.organisation if post.organisation else authority
         out.append(Candidate("person-post", post.title, _passage_at(found, post.start), PROSE_CONFIDENCE["person-post"],
-                             person, post.role, organisation, post.began or "", names))
+                             person, post.role, organisation, f"from {post.began}" if post.began else placed, names))
     for j in councilprose.judgements_in(text, wrapped):
         year = str(j.year) if j.year else ""
         out.append(Candidate("stated-judgement", j.grade, _passage_at(found, j.start), PROSE_CONFIDENCE["stated-judgement"],
@@ -526,6 +532,15 @@ def prose_candidates(text: str, found: list[Passage], index: NameIndex, pattern:
         detail = v.kind + (f" {v.number}" if v.number else "")
         out.append(Candidate("visit", when, _passage_at(found, v.start), PROSE_CONFIDENCE["visit"],
                              index.inspection_for(authority, when), detail))
+    seen: set[str] = set()
+    for d in councilprose.decisions_in(text):
+        if d.value not in seen:
+            seen.add(d.value)
+            out.append(Candidate("decision", d.value[:600], _passage_at(found, d.start), PROSE_CONFIDENCE["decision"], authority,
+                                 date=placed))
+    for i in councilprose.interventions_in(text):
+        out.append(Candidate("intervention", i.value, _passage_at(found, i.start), PROSE_CONFIDENCE["intervention"], authority,
+                             date=str(i.year) if i.year else ""))
     return out
 
 
@@ -679,7 +694,8 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
     if stated:
         proposals.append(Candidate("authority", authority.value.rsplit("/", 1)[-1], _passage_at(found, stated[1].start),
                                    PROSE_CONFIDENCE["authority"], authority, text[stated[1].start:stated[1].end]))
-    proposals += prose_candidates(text, found, index, pattern, authority, slug, wrapped=pages is not None)
+    proposals += prose_candidates(text, found, index, pattern, authority, slug, wrapped=pages is not None,
+                                  dated=meta.get("date"))
     for n, c in enumerate(proposals):
         node = NamedNode(f"{graph.value}/candidate/{n + 1}")
         value = c.value if len(c.value) <= CANDIDATE_LABEL_VALUE else c.value[:CANDIDATE_LABEL_VALUE - 1] + "…"
