@@ -305,7 +305,8 @@ _NAME_TITLE = re.compile(rf"(?P<name>{NAME})\s+(?={_TITLE_HEAD}\s+(?:of|for)\b)"
 _TITLE_COMMA_NAME = re.compile(rf"(?i:\b(?:the|an?|our)\s+(?:new\s+|interim\s+|acting\s+|permanent\s+)?)"
                                rf"(?P<title>(?:[\w’'&-]+\s+){{0,3}}?(?i:commissioner|independent chair|chair(?:man|woman|person)?|"
                                rf"director of children[’']?s services|chief executive|dcs))\s*,\s+(?P<name>{NAME})")
-_TITLE_BRACKET_NAME = re.compile(rf"(?P<title>{_TITLE_HEAD}[\w’'&,\s-]{{0,80}}?)\s*\((?P<name>{NAME})\)")
+_BRACKETED_NAME = re.compile(rf"\((?P<name>{NAME})\)")
+_TITLE_BEFORE = re.compile(rf"(?P<title>{_TITLE_HEAD}[\w’'&,\s-]{{0,80}}?)\s*$")
 _TITLE_NAME = re.compile(rf"(?P<title>\b(?:Mayor|Commissioner|Chief Executive|Leader|Independent Chair))\s+(?:in\s+)?"
                          rf"(?P<name>{NAME})")
 _LABEL_NAME = re.compile(rf"(?im)^\s*(?P<label>lead officer|contact officer|report author|officer|author|contact)\s*:\s*"
@@ -318,6 +319,29 @@ _MEMBER = re.compile(rf"(?P<title>(?:[A-Z][\w-]*\s+){{0,3}}?(?:Inspector|Superin
                      rf"(?P<name>{NAME})\s*\((?P<org>[^()]{{2,80}})\)")
 
 
+#: the head nouns of titles, to find quickly where a title may be (``_windows``)
+_HEAD_RE = re.compile(r"(?i)\b(?:director|chief|chair(?:man|woman|person)?|leader|mayor|commissioner|member|councillor|holder|"
+                      r"head of|hmi|inspector|minister|advis[oe]r|manager|officer|dcs)(?!s\b)")  # a plural is not one person's
+#: how far before a title's head word its holder's name may begin, and how far after it a name may follow
+_BEFORE_HEAD, _AFTER_HEAD = 160, 240
+
+
+def _windows(text: str, anchor: re.Pattern[str], before: int, after: int) -> list[tuple[int, int]]:
+    """The stretches of text around each match of ``anchor`` (a title's head word, a grade, a month), merged, each
+    beginning at a word's start: the only places the rules that need one can match, so a long report is read quickly."""
+    spans: list[tuple[int, int]] = []
+    for h in anchor.finditer(text):
+        lo = max(0, h.start() - before)
+        while lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
+        hi = min(len(text), h.end() + after)
+        if spans and lo <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], hi))
+        else:
+            spans.append((lo, hi))
+    return spans
+
+
 def posts_in(text: str) -> list[PostMatch]:
     """Every person with a post the text writes, by the rules above; one match per (name, role, span)."""
     found: list[PostMatch] = []
@@ -325,24 +349,29 @@ def posts_in(text: str) -> list[PostMatch]:
     def take(name: str, title: str, start: int, end: int, rule: str) -> None:
         found.extend(_post(name, title, start, end, rule, text))
 
-    for m in _NAME_COMMA_TITLE.finditer(text):
-        got = _title_from(text, m.end())
-        if got:
-            take(m.group("name"), got[0], m.start(), got[1], "name, title")
-    for m in _NAME_BRACKET_TITLE.finditer(text):
-        got = _title_from(text, m.end(), bracket=True)
-        if got:
-            take(m.group("name"), got[0], m.start(), got[1], "name (title)")
-    for m in _NAME_TITLE.finditer(text):
-        got = _title_from(text, m.end())
-        if got:
-            take(m.group("name"), got[0], m.start(), got[1], "name title")
-    for m in _TITLE_COMMA_NAME.finditer(text):
-        take(m.group("name"), m.group("title"), m.start(), m.end(), "title, name")
-    for m in _TITLE_BRACKET_NAME.finditer(text):
-        take(m.group("name"), m.group("title"), m.start(), m.end(), "title (name)")
-    for m in _TITLE_NAME.finditer(text):
-        take(m.group("name"), m.group("title"), m.start(), m.end(), "title name")
+    for lo, hi in _windows(text, _HEAD_RE, _BEFORE_HEAD, _AFTER_HEAD):
+        for m in _NAME_COMMA_TITLE.finditer(text, lo, hi):
+            got = _title_from(text, m.end())
+            if got:
+                take(m.group("name"), got[0], m.start(), got[1], "name, title")
+        for m in _NAME_BRACKET_TITLE.finditer(text, lo, hi):
+            got = _title_from(text, m.end(), bracket=True)
+            if got:
+                take(m.group("name"), got[0], m.start(), got[1], "name (title)")
+        for m in _NAME_TITLE.finditer(text, lo, hi):
+            got = _title_from(text, m.end())
+            if got:
+                take(m.group("name"), got[0], m.start(), got[1], "name title")
+        for m in _TITLE_COMMA_NAME.finditer(text, lo, hi):
+            take(m.group("name"), m.group("title"), m.start(), m.end(), "title, name")
+        for m in _BRACKETED_NAME.finditer(text, lo, hi):  # "Director of Children's Services (Jane Smith)"
+            title = _TITLE_BEFORE.search(text, max(lo, m.start() - 120), m.start())
+            if title:
+                take(m.group("name"), title.group("title"), title.start(), m.end(), "title (name)")
+        for m in _SERVED_AS.finditer(text, lo, hi):
+            take(m.group("name"), m.group("title"), m.start(), m.end(), "name served as title")
+        for m in _TITLE_NAME.finditer(text, lo, hi):
+            take(m.group("name"), m.group("title"), m.start(), m.end(), "title name")
     for m in _LABEL_NAME.finditer(text):
         if not re.match(rf"\s*,\s*{_TITLE_HEAD}", text[m.end("name"):]) or m.group("label").lower() != "contact":
             label = m.group("label").lower()
@@ -350,8 +379,6 @@ def posts_in(text: str) -> list[PostMatch]:
                  if label != "officer" else "Officer", m.start("name"), m.end("name"), "label: name")
     for m in _BRACKET_PHONE.finditer(text):
         take(m.group("name"), "Contact officer", m.start(), m.end(), "(name – phone)")
-    for m in _SERVED_AS.finditer(text):
-        take(m.group("name"), m.group("title"), m.start(), m.end(), "name served as title")
     for board in _MEMBERS.finditer(text):
         for m in _MEMBER.finditer(board.group("list")):
             name = clean_name(m.group("name"))
@@ -384,6 +411,7 @@ GRADE_WORDS = (r"outstanding|good|requires?\s+improvement(?:\s+to\s+be\s+good)?|
 _TRIGGER = (r"(?:judged|rated|re-?graded|graded|found\s+to\s+be|remained|judgement\s+(?:was|is|of)|rating\s+of|"
             r"was\s+that\s+the\s+service|(?:overall\s+effectiveness|services?)\b[^.;,]{0,50}?\b(?:was|were|is|are))")
 _GRADE = rf"{_Q}(?P<grade>{GRADE_WORDS}){_Q}"
+_GRADE_WORD = re.compile(r"(?i)\b(?:outstanding|good|requir\w+\s+improvement|inadequate|adequate)\b")
 # the trigger, up to seven words of what was judged ("rated our children's social care services"), then the grade
 _JUDGED = re.compile(rf"(?i)\b(?:{_TRIGGER}|(?:rated|re-?graded|graded)(?:\s+(?!and\b|but\b)[\w’'()&-]+){{0,7}}?)\s+"
                      rf"(?:now\s+|again\s+|as\s+|to\s+be\s+|by\s+Ofsted\s+as\s+|that\s+)*(?:an?\s+)?{_GRADE}")
@@ -489,10 +517,11 @@ def judgements_in(text: str, wrapped: bool = False) -> list[JudgementMatch]:
     out: list[JudgementMatch] = []
     claimed: set[int] = set()
     spans: list[tuple[re.Match[str], str]] = []
-    for rule, pattern in (("judged", _JUDGED), ("service required", _SERVICE_REQUIRED), ("grade judgement", _GRADE_NOUN),
-                          ("providing a grade service", _GRADE_SERVICE), ("grade leadership", _GRADE_LEADERSHIP),
-                          ("upgraded from", _UPGRADED)):
-        spans.extend((m, rule) for m in pattern.finditer(text))
+    for lo, hi in _windows(text, _GRADE_WORD, 200, 80):
+        for rule, pattern in (("judged", _JUDGED), ("service required", _SERVICE_REQUIRED), ("grade judgement", _GRADE_NOUN),
+                              ("providing a grade service", _GRADE_SERVICE), ("grade leadership", _GRADE_LEADERSHIP),
+                              ("upgraded from", _UPGRADED)):
+            spans.extend((m, rule) for m in pattern.finditer(text, lo, hi))
     for m, rule in sorted(spans, key=lambda s: s[0].start("grade")):
         clause = _clause(text, m.start(), m.end(), wrapped)
         lead = text[clause[0]:m.start("grade")]
@@ -591,6 +620,7 @@ _WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s
 #: "21 - 22 February 2024", "13 and 24 February"; "September 16-27"
 _RANGE = (rf"{_WEEKDAY}{_D}(?:\s+{_M})?(?:\s+(\d{{4}}))?\s*(?:to|and|-|–|—)\s*{_WEEKDAY}{_D}\s+{_M}(?:\s+(\d{{4}}))?"
           rf"|{_M}\s+{_D}\s*(?:-|–|to)\s*{_D}(?:,?\s+(\d{{4}}))?")
+_MONTH_WORD = re.compile(rf"(?i)\b{MONTH_PATTERN}\b")
 _VISIT_KIND = r"(?P<kind>monitoring\s+visit|focused\s+visit|re-?inspection|inspection|inspected|visited|visit)"
 
 
@@ -645,7 +675,8 @@ def visits_in(text: str) -> list[VisitMatch]:
     2021", "between 11 and 20 March 2013", "Between Wednesday, 9 January 2019 and Thursday, 10 January 2019 Ofsted
     conducted a focused visit")."""
     out: list[VisitMatch] = []
-    for m in _VISIT_THEN_DATES.finditer(text):
+    windows = _windows(text, _MONTH_WORD, 220, 130)
+    for m in (m for lo, hi in windows for m in _VISIT_THEN_DATES.finditer(text, lo, hi)):
         dates = _range(m, 2)
         if dates:
             number = _ORDINALS.get((m.group("ord") or "").lower())
@@ -653,11 +684,11 @@ def visits_in(text: str) -> list[VisitMatch]:
                 number = _ORDINALS[o.group(1).lower()]
             kinds = re.findall(_VISIT_KIND, m.group(0), re.I)  # the kind nearest the dates: "Inspection …, the next
             out.append(VisitMatch(_kind(kinds[-1]), *dates, number, m.start(), m.end()))  # Monitoring Visit … 14-15 March"
-    for m in _DATES_THEN_VISIT.finditer(text):
+    for m in (m for lo, hi in windows for m in _DATES_THEN_VISIT.finditer(text, lo, hi)):
         dates = _range(m, 0)
         if dates:
             out.append(VisitMatch(_kind(m.group("kind2")), *dates, None, m.start(), m.end()))
-    for m in _VISIT_MONTH.finditer(text):
+    for m in (m for lo, hi in windows for m in _VISIT_MONTH.finditer(text, lo, hi)):
         if any(v.start <= m.start() < v.end for v in out) or re.search(r"(?i)\bframework\b", m.group(0)):
             continue  # dated already; "the inspection framework that became operational in December 2022"
         month, year = (m.group(2), m.group(3)) if m.group(2) else (m.group(4), m.group(5))
