@@ -409,6 +409,25 @@ def test_the_authority_a_page_is_about_is_never_wrong(council_pages) -> None:
     assert result.stating == 24 and result.true_positives["authority"] == 24, result.misses["authority"]
 
 
+def test_the_address_a_page_was_published_at_says_whose_it_is_when_its_words_do_not(council_pages) -> None:
+    """The folder's sources.csv gives each page's address: the nine pages whose words do not name their authority get
+    it from their address (moderngov.cheshireeast.gov.uk is Cheshire East's), marked as such; and no warning."""
+    _docs, result = council_pages
+    assert result.true_positives["address"] == 9 and result.false_positives["address"] == 0, result.lines()
+
+
+@pytest.mark.parametrize(("url", "gss"), [
+    ("http://www.southampton.gov.uk/modernGov/ieIssueDetails.aspx?IId=26304&Opt=3", "E06000045"),
+    ("https://moderngov.cheshireeast.gov.uk/ecminutes/mgAi.aspx?ID=19802", "E06000049"),
+    ("http://moderngov.southwarksites.com/mgAi.aspx?ID=52767", "E09000028"),
+    ("https://democracy.wirral.gov.uk/mgAi.aspx?ID=42914", "E08000015"),
+    ("https://www.example.com/leeds-news", None),
+    ("https://www.gov.uk/government/news", None),
+])
+def test_the_council_a_web_address_is_on(url: str, gss: str | None) -> None:
+    assert _linking_index().council_at_address(url) == (iris.council(gss) if gss else None)
+
+
 @pytest.mark.parametrize(("text", "gss"), [
     pytest.param("Cabinet\n\nHerefordshire Council’s children’s services were inspected.", "E06000019", id="X Council"),
     pytest.param("Agenda item\n\nThe report on children’s services in Leeds was noted. Leeds United won.", "E08000035",
@@ -453,3 +472,14 @@ def test_a_post_is_linked_to_a_known_person_of_the_same_full_name_at_the_same_au
     assert [c["subject"] for c in bury] == [iris.entity("candidate-person", "e08000002-barbara-peacock")]
     assert {c["organisation"] for c in croydon} == {iris.council("E09000008")}
     assert all(c["detail"].value in ("dcs", "lead-member") for c in croydon)
+
+
+def test_a_folders_list_of_addresses_is_read_or_said_to_be_unreadable(tmp_path: Path) -> None:
+    """sources.csv with file and url gives the addresses (and no warning); one without those columns is warned of."""
+    from councilkg.sources.documents import read_addresses
+
+    (tmp_path / "sources.csv").write_text("file,url\npage.txt,https://www.bury.gov.uk/x\n")
+    warnings = [f"{tmp_path / 'sources.csv'}: skipped: not a PDF, text, Markdown or HTML file"]
+    assert read_addresses(tmp_path, warnings) == {"page.txt": "https://www.bury.gov.uk/x"} and warnings == []
+    (tmp_path / "sources.csv").write_text("name,where\npage.txt,x\n")
+    assert read_addresses(tmp_path, warnings) == {} and "needs the columns file and url" in warnings[0]

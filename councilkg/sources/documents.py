@@ -27,6 +27,7 @@ their page number.
 from __future__ import annotations
 
 import bisect
+import csv
 import datetime as dt
 import hashlib
 import html
@@ -35,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -52,6 +54,11 @@ from councilkg.store import GraphPayload
 DOCUMENTS = GraphKind("documents", order=40)
 CANDIDATES = GraphKind("candidates", order=70)  # after every kind of fact: proposals, not facts
 MAX_BYTES = 5_000_000
+#: a folder's list of where its files were published (columns file, url): a page's address may say whose it is
+ADDRESSES = "sources.csv"
+#: the labels of a web address that say nothing of whose site it is, and what may follow a council's name in one
+ADDRESS_WORDS = frozenset("www www3 gov uk com org net co democracy moderngov councillors minutes governance media news".split())
+ADDRESS_SUFFIXES = ("", "sites", "council", "cc", "gov")
 SUFFIXES = {".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}
 ENCODINGS = ("utf-8", "utf-16", "cp1252")
 BOILERPLATE = {"home > agenda item", "agenda item", "local democracy", "issue - meetings", "minutes:", "decision:"}
@@ -263,6 +270,25 @@ class NameIndex:
                 if not ELSEWHERE.search(text, begin, finish):
                     found.append(NameMatch(Passage(0, 0, len(text), ""), short, node, m.start(), m.end(), True))
         return found
+
+    def council_at_address(self, url: str) -> NamedNode | None:
+        """The council whose site a web address is on: a label of its host that is the council's name written together
+        ("moderngov.cheshireeast.gov.uk", "www.southampton.gov.uk"), perhaps with a site's suffix
+        ("moderngov.southwarksites.com"); None when no label, or more than one council, fits."""
+        host = (urlsplit(url).hostname or "").lower()
+        squashed: dict[str, set[NamedNode]] = {}
+        for name, nodes in self.names.items():
+            for node in nodes:
+                if self.kinds.get(node) == "council":
+                    squashed.setdefault(re.sub(r"[^a-z]", "", name), set()).add(node)
+        fits: set[NamedNode] = set()
+        for label in host.split("."):
+            if label in ADDRESS_WORDS:
+                continue
+            for suffix in ADDRESS_SUFFIXES:
+                if label.endswith(suffix) and len(label) > len(suffix):
+                    fits |= squashed.get(label[:len(label) - len(suffix)], set())
+        return next(iter(fits)) if len(fits) == 1 else None
 
     def councils_named(self, words: str, pattern: re.Pattern[str] | None) -> set[NamedNode]:
         """The councils a phrase names as names ("Essex County Council Leader", "Director of Children Services in Kent")."""
@@ -484,8 +510,8 @@ class Candidate:
 
 
 #: how sure each kind of candidate from council prose is, by the kind of rule that found it
-PROSE_CONFIDENCE = {"person-post": 0.8, "stated-judgement": 0.75, "visit": 0.75, "authority": 0.9, "decision": 0.7,
-                    "intervention": 0.7}
+PROSE_CONFIDENCE = {"person-post": 0.8, "stated-judgement": 0.75, "visit": 0.75, "authority": 0.9, "address": 0.6,
+                    "decision": 0.7, "intervention": 0.7}
 
 
 def _passage_at(found: list[Passage], offset: int) -> Passage:
@@ -640,8 +666,9 @@ def _lit(value: object, datatype: NamedNode | None = None) -> Literal:
 
 
 def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[str] | None,
-                  pages: PdfText | None = None) -> list[GraphPayload]:
-    """The document's graph and its candidates' graph."""
+                  pages: PdfText | None = None, address: str | None = None) -> list[GraphPayload]:
+    """The document's graph and its candidates' graph. ``address``: where the file was published, when its folder
+    says (``ADDRESSES``); it gives the authority a document is about only when the document's own words do not."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     slug = iris.slugify(path.name)[:80] or "document"
     graph = iris.source(f"document-{slug}")
@@ -689,11 +716,13 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         mentions.setdefault(m.passage.number, []).append((m.node, m.name, m.start, m.end))
         add(m.passage.node, ckg.mentions, m.node)
     stated = index.stated_authority(names, text)
-    authority = stated[0] if stated else None
+    authority = stated[0] if stated else (index.council_at_address(address) if address else None)
     proposals = extract(found, mentions, index)
-    if stated:
-        proposals.append(Candidate("authority", authority.value.rsplit("/", 1)[-1], _passage_at(found, stated[1].start),
-                                   PROSE_CONFIDENCE["authority"], authority, text[stated[1].start:stated[1].end]))
+    if authority is not None:
+        evidence = _passage_at(found, stated[1].start) if stated else found[0]
+        said = text[stated[1].start:stated[1].end] if stated else f"address: {urlsplit(address or '').hostname}"
+        proposals.append(Candidate("authority", authority.value.rsplit("/", 1)[-1], evidence,
+                                   PROSE_CONFIDENCE["authority"] if stated else PROSE_CONFIDENCE["address"], authority, said))
     proposals += prose_candidates(text, found, index, pattern, authority, slug, wrapped=pages is not None,
                                   dated=meta.get("date"))
     for n, c in enumerate(proposals):
@@ -742,6 +771,7 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
     pattern = index.pattern()
     payloads: list[GraphPayload] = []
     files, warnings = regular_files(directory, SUFFIXES, "PDF, text, Markdown or HTML")
+    addresses = read_addresses(directory, warnings)
     for path in files:
         pages: PdfText | None = None
         if path.suffix.lower() == ".pdf":
@@ -758,8 +788,27 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
                 continue
         assert text is not None
         say(f"document {path.name}")
-        payloads.extend(load_document(path, text, index, pattern, pages))
+        payloads.extend(load_document(path, text, index, pattern, pages, addresses.get(path.name)))
     return payloads, warnings
+
+
+def read_addresses(directory: Path, warnings: list[str]) -> dict[str, str]:
+    """The addresses the folder's ``sources.csv`` (columns ``file`` and ``url``) gives its files, when it has one; its
+    "not a document" warning is dropped from ``warnings``, and one is added when it cannot be read."""
+    path = directory / ADDRESSES
+    if path.is_symlink() or not path.is_file():
+        return {}
+    warnings[:] = [w for w in warnings if not w.startswith(f"{path}: skipped: not a ")]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        warnings.append(f"{path}: not read as the files' addresses: {exc}")
+        return {}
+    if not rows or not {"file", "url"} <= set(rows[0]):
+        warnings.append(f"{path}: not read as the files' addresses: it needs the columns file and url")
+        return {}
+    return {r["file"].strip(): r["url"].strip() for r in rows if r.get("file") and r.get("url")}
 
 
 # --------------------------------------------------------------------------------------------

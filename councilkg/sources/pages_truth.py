@@ -7,6 +7,7 @@ candidates ``load_documents`` proposed for the same files, kind by kind:
 
 - ``authority``: a page's stated authority is right when the ``authority`` candidate names it; a candidate on a page
   about another authority, or on a page that does not say, is wrong;
+- ``address``: for a page whose words do not say, the authority its address (the folder's sources.csv) gives;
 - ``person-post``: (name without honorifics and suffixes, role);
 - ``stated-judgement``: (grade, area, year), a year left out on either side matching any year once;
 - ``visit``: (kind, start, end) at the precision written.
@@ -29,7 +30,7 @@ from councilkg.sources.councilprose import name_key
 from councilkg.sources.reports_truth import Score
 from councilkg.store import GraphPayload
 
-KINDS = ("authority", "person-post", "stated-judgement", "visit")
+KINDS = ("authority", "address", "person-post", "stated-judgement", "visit")
 
 
 @dataclass
@@ -134,8 +135,12 @@ def score(truth: dict[str, dict[str, Any]], payloads: list[GraphPayload]) -> Pag
         mine = proposed.get(file, [])
         stated_authority = page.get("authority") or "unknown"
         result.stating += stated_authority != "unknown"
-        said = {_text(c["value"].value) for c in mine if c["kind"].value == "authority"}
+        said = {_text(c["value"].value) for c in mine if c["kind"].value == "authority"
+                and not c["detail"].value.startswith("address:")}
+        by_address = {_text(c["value"].value) for c in mine if c["kind"].value == "authority"
+                      and c["detail"].value.startswith("address:")}
         tally("authority", file, {stated_authority} - {"unknown"}, said)
+        tally("address", file, {page["address"]} if stated_authority == "unknown" and page.get("address") else set(), by_address)
         posts = [c for c in mine if c["kind"].value == "person-post"]
         tally("person-post", file, {(name_key(p["name"]), p["role"]) for p in page.get("posts") or []},
               {(name_key(c["label"]), c["detail"].value) for c in posts if c.get("label")})
