@@ -483,3 +483,33 @@ def test_a_folders_list_of_addresses_is_read_or_said_to_be_unreadable(tmp_path: 
     assert read_addresses(tmp_path, warnings) == {"page.txt": "https://www.bury.gov.uk/x"} and warnings == []
     (tmp_path / "sources.csv").write_text("name,where\npage.txt,x\n")
     assert read_addresses(tmp_path, warnings) == {} and "needs the columns file and url" in warnings[0]
+
+
+def test_grades_and_visits_are_matched_to_the_graphs_inspection_where_authority_and_dates_fit(tmp_path: Path) -> None:
+    """A Herefordshire page's "judged inadequate in 2022" is the graph's one 2022 inspection of Herefordshire, and
+    its monitoring visit of 21–22 February 2024 the visit with that fieldwork; a grade with no year is left unmatched."""
+    from pyoxigraph import Literal, Quad
+
+    from councilkg.model.iris import xsd
+    from councilkg.sources import ofsted
+    from councilkg.sources.pages_truth import proposals
+
+    council = iris.council("E06000019")
+    graph = iris.source("test-inspections")
+    inspection, visit = iris.inspection("E06000019", "2022-09-21"), iris.inspection("E06000019", "2024-03-28")
+    known = ofsted.load_lookup(require_shared("data", "reference", "la_lookup.csv")).quads + [
+        Quad(inspection, ckg.inspectedAuthority, council, graph),
+        Quad(inspection, ckg.fieldworkStart, Literal("2022-07-11", datatype=xsd.date), graph),
+        Quad(inspection, ckg.publicationDate, Literal("2022-09-21", datatype=xsd.date), graph),
+        Quad(visit, ckg.inspectedAuthority, council, graph),
+        Quad(visit, ckg.fieldworkStart, Literal("2024-02-21", datatype=xsd.date), graph)]
+    (tmp_path / "page.txt").write_text("Herefordshire Council Cabinet\n\nThe council was judged to be inadequate in 2022. "
+                                       "The fourth Monitoring Visit was conducted on 21 - 22 February 2024.\n\n"
+                                       "The service is judged to be inadequate.")
+    docs, _ = load_documents(tmp_path, known=known)
+    found = proposals(docs)["page.txt"]
+    grades = {(c["value"].value, c.get("date").value if c.get("date") else None): c.get("subject") for c in found
+              if c["kind"].value == "stated-judgement"}
+    visits = {c["value"].value: c.get("subject") for c in found if c["kind"].value == "visit"}
+    assert grades == {("inadequate", "2022"): inspection, ("inadequate", None): None}
+    assert visits == {"2024-02-21/2024-02-22": visit}
