@@ -513,3 +513,22 @@ def test_grades_and_visits_are_matched_to_the_graphs_inspection_where_authority_
     visits = {c["value"].value: c.get("subject") for c in found if c["kind"].value == "visit"}
     assert grades == {("inadequate", "2022"): inspection, ("inadequate", None): None}
     assert visits == {"2024-02-21/2024-02-22": visit}
+
+
+def test_the_candidates_summary_per_document(council_pages) -> None:
+    """`councilkg candidates` ends with a line per document: its authority (or that it does not say) and its counts."""
+    from councilkg.cli.main import candidate_summaries
+
+    from councilkg.sources import ofsted
+
+    docs, _ = council_pages
+    store = new_memory_store([*docs, ofsted.load_lookup(require_shared("data", "reference", "la_lookup.csv"))])
+    rows = Runner(EmbeddedBackend(store)).canned("document_candidates", {}).strings()
+    summaries = candidate_summaries(rows)
+    assert summaries["page-007.txt"].startswith("about Leeds (E08000035); ") and "6 person-post" in summaries["page-007.txt"]
+    assert summaries["page-031.txt"].startswith("about Cumbria (E10000006)")  # by its address alone
+    posts = [r for r in rows if r["fileName"] == "page-004.txt" and r["kind"] == "person-post"]
+    assert {(r["subjectLabel"], r["detail"], r["organisation"]) for r in posts} == {
+        ("Shirley Bailey", "inspector", "Ofsted"), ("Paula Lahey", "inspector", "Ofsted"),
+        ("John Goldup", "improvement-adviser", "Department for Education"),
+        ("John Goldup", "board-chair", "Improvement Board")}
