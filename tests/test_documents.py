@@ -379,7 +379,8 @@ def test_the_truth_set_quotes_its_pages() -> None:
 
 def test_person_posts_and_judgements_on_the_council_pages(council_pages) -> None:
     """Targets: person–post precision ≥ 0.95 and recall ≥ 0.85; judgements precision ≥ 0.95 and recall ≥ 0.8.
-    Measured (bench/results/council_pages.md): posts 44/44 found, none wrong; judgements 41 of 42, none wrong."""
+    Measured (bench/results/council_pages.md): posts 44 of 44 found, none wrong; judgements 41 of 42, none wrong; visits
+    21 of 21."""
     _docs, result = council_pages
     report = "\n".join(result.lines())
     assert result.precision("person-post") >= 0.95 and result.recall("person-post") >= 0.85, report
@@ -497,7 +498,8 @@ def test_grades_and_visits_are_matched_to_the_graphs_inspection_where_authority_
     council = iris.council("E06000019")
     graph = iris.source("test-inspections")
     inspection, visit = iris.inspection("E06000019", "2022-09-21"), iris.inspection("E06000019", "2024-03-28")
-    known = ofsted.load_lookup(require_shared("data", "reference", "la_lookup.csv")).quads + [
+    known = [
+        *ofsted.load_lookup(require_shared("data", "reference", "la_lookup.csv")).quads,
         Quad(inspection, ckg.inspectedAuthority, council, graph),
         Quad(inspection, ckg.fieldworkStart, Literal("2022-07-11", datatype=xsd.date), graph),
         Quad(inspection, ckg.publicationDate, Literal("2022-09-21", datatype=xsd.date), graph),
@@ -518,7 +520,6 @@ def test_grades_and_visits_are_matched_to_the_graphs_inspection_where_authority_
 def test_the_candidates_summary_per_document(council_pages) -> None:
     """`councilkg candidates` ends with a line per document: its authority (or that it does not say) and its counts."""
     from councilkg.cli.main import candidate_summaries
-
     from councilkg.sources import ofsted
 
     docs, _ = council_pages
