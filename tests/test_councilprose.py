@@ -261,3 +261,19 @@ def test_interventions_and_a_pages_own_date() -> None:
     assert document_date("Title\n\nPublished Thursday, 17 January 2019\n\nFull Council…") == "2019-01-17"
     assert document_date("Decision details\n\nPublication date: 28/03/2024\n") == "2024-03-28"
     assert document_date("The inspection of 4 to 22 November 2019 was noted.") is None
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Jane Roe, Director, " * 3000, id="names and titles without an end"),
+    pytest.param("Councillor Jane Roe, Cabinet Member for Children, Schools, Families, Young People, " * 700, id="long titles"),
+    pytest.param("judged good and outstanding and inadequate " * 1400, id="grades without an end"),
+    pytest.param("between 1 and 2 March 2020 visit inspection " * 1400, id="dates without an end"),
+])
+def test_a_text_is_read_in_bounded_time_whatever_it_holds(text: str) -> None:
+    """Each rule reads a bounded neighbourhood of each match (REACH, MAX_TITLE), so 60,000 characters of the worst
+    case take a second or two (before that bound, the first case took 30–50 s: every match read to the text's end)."""
+    import time
+
+    started = time.perf_counter()
+    posts_in(text), judgements_in(text), judgements_in(text, wrapped=True), visits_in(text)
+    assert time.perf_counter() - started < 12

@@ -209,6 +209,10 @@ _CONTINUATION = re.compile(r"[A-Z&][\w’'&-]*(?:\s+(?:[A-Z&][\w’'&-]*|and|of|
 _NAME_THEN_TITLE = re.compile(rf"^\s*(?:{NAME})\s*[,(]\s*(?:the\s+|now\s+)?{_TITLE_HEAD}")
 
 
+#: the longest a post's title is read (a title runs to a verb or a sentence's end, well within it)
+MAX_TITLE = 200
+
+
 def _title_from(text: str, at: int, *, bracket: bool = False) -> tuple[str, int] | None:
     """The title that begins at text[at:], and where it ends: up to a verb, a label, a sentence's end, a closing
     bracket (``bracket``), or a comma not followed by more of a title ("…Corporate Director, Children and Young People")."""
@@ -217,8 +221,9 @@ def _title_from(text: str, at: int, *, bracket: bool = False) -> tuple[str, int]
         if close is None:
             return None
         return text[at:close].strip(), close + 1
-    stop = _TITLE_STOP.search(text, at)
-    end = stop.start() if stop else len(text)
+    limit = min(len(text), at + MAX_TITLE)
+    stop = _TITLE_STOP.search(text, at, limit)
+    end = stop.start() if stop else limit
     chunk = text[at:end]
     # " and Name, Title" or ", Name, Title": the next person's post begins
     nxt = re.search(rf"(?:,|\s+and)\s+(?={NAME}\s*[,(]\s*(?:the\s+|now\s+)?{_TITLE_HEAD})", chunk)
@@ -278,10 +283,17 @@ def _post(name: str, title: str, start: int, end: int, rule: str, text: str) -> 
     return out
 
 
+#: how far around a match a rule reads for its sentence or clause (a sentence is shorter; a long one is cut there), so
+#: that the work per match is bounded and a text is read in linear time whatever it holds
+REACH = 600
+_SENTENCE_END = re.compile(r"\.(?:\s|$)|\n")
+
+
 def _sentence(text: str, start: int, end: int) -> str:
-    before = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start)) + 1
-    after = re.search(r"\.(?:\s|$)|\n", text[end:])
-    return text[before:end + (after.end() if after else len(text) - end)]
+    lo = max(0, start - REACH)
+    before = max(text.rfind(". ", lo, start), text.rfind("\n", lo, start)) + 1 or lo
+    after = _SENTENCE_END.search(text, end, end + REACH)
+    return text[max(before, lo):after.end() if after else min(len(text), end + REACH)]
 
 
 def _began(sentence: str) -> str | None:
@@ -311,6 +323,7 @@ _TITLE_NAME = re.compile(rf"(?P<title>\b(?:Mayor|Commissioner|Chief Executive|Le
                          rf"(?P<name>{NAME})")
 _LABEL_NAME = re.compile(rf"(?im)^\s*(?P<label>lead officer|contact officer|report author|officer|author|contact)\s*:\s*"
                          rf"(?P<name>{NAME})(?:\s*,\s*(?=\S))?")
+_COMMA_TITLE = re.compile(rf"\s*,\s*{_TITLE_HEAD}")
 _BRACKET_PHONE = re.compile(rf"\((?P<name>{NAME})\s*[–—-]\s*(?:tel\.?\s*)?\+?\d[\d\s]{{6,}}\)", re.I)
 _SERVED_AS = re.compile(rf"(?P<name>{NAME})\s+(?:had\s+|has\s+)?(?:served|acted|worked)\b[^.]{{0,40}}?\bas\s+(?:an?|the|its)\s+"
                         rf"(?P<title>(?:[\w’'-]+\s+){{0,2}}?(?:chair(?:man|woman|person)?|commissioner|adviser|advisor|director))\b")
@@ -373,7 +386,7 @@ def posts_in(text: str) -> list[PostMatch]:
         for m in _TITLE_NAME.finditer(text, lo, hi):
             take(m.group("name"), m.group("title"), m.start(), m.end(), "title name")
     for m in _LABEL_NAME.finditer(text):
-        if not re.match(rf"\s*,\s*{_TITLE_HEAD}", text[m.end("name"):]) or m.group("label").lower() != "contact":
+        if not _COMMA_TITLE.match(text, m.end("name")) or m.group("label").lower() != "contact":
             label = m.group("label").lower()
             take(m.group("name"), "Contact officer" if label == "contact" else m.group("label").strip().title()
                  if label != "officer" else "Officer", m.start("name"), m.end("name"), "label: name")
@@ -491,11 +504,11 @@ _WRAPPED_CLAUSE_END = re.compile(r"[.;!?](?=\s)|\n[ \t]*\n|\n[ \t]*[•·Ø▪]|
 def _clause(text: str, start: int, end: int, wrapped: bool = False) -> tuple[int, int]:
     """The clause around text[start:end]: from the last clause end before it to the next one."""
     ends = _WRAPPED_CLAUSE_END if wrapped else _CLAUSE_END
-    before = 0
-    for m in ends.finditer(text, max(0, start - 600), start):
+    before = max(0, start - REACH)
+    for m in ends.finditer(text, before, start):
         before = m.end()
-    after = ends.search(text, end)
-    return before, after.start() if after else len(text)
+    after = ends.search(text, end, end + REACH)
+    return before, after.start() if after else min(len(text), end + REACH)
 
 
 def _year(text: str, start: int, end: int, clause: tuple[int, int], claimed: set[int]) -> int | None:

@@ -476,11 +476,17 @@ def metadata(text: str, name: str) -> dict[str, str]:
     return {k: v for k, v in meta.items() if v}
 
 
+_STOP = re.compile(r"[.!?](?=\s)|\n")
+#: the longest a sentence is read around a match (a longer one is cut there, so each match costs a bounded read)
+SENTENCE_REACH = 2000
+
+
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The bounds of the sentence of ``text`` holding text[start:end]."""
-    stops = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", text[:start])]
-    after = re.search(r"[.!?](?=\s)|\n", text[end:])
-    return (stops[-1] if stops else 0), (end + after.end() if after else len(text))
+    """The bounds of the sentence of ``text`` holding text[start:end] (at most SENTENCE_REACH either side)."""
+    lo = max(0, start - SENTENCE_REACH)
+    stops = [m.end() for m in _STOP.finditer(text, lo, start)]
+    after = _STOP.search(text, end, end + SENTENCE_REACH)
+    return (stops[-1] if stops else lo), (after.end() if after else min(len(text), end + SENTENCE_REACH))
 
 
 def excerpt(text: str, *needles: str, width: int = 300) -> str:
