@@ -386,6 +386,7 @@ def test_person_posts_and_judgements_on_the_council_pages(council_pages) -> None
     assert result.precision("person-post") >= 0.95 and result.recall("person-post") >= 0.85, report
     assert result.precision("stated-judgement") >= 0.95 and result.recall("stated-judgement") >= 0.8, report
     assert result.precision("visit") >= 0.9 and result.recall("visit") >= 0.9, report
+    assert result.precision("post-date") == 1.0 and result.true_positives["post-date"] >= 15, report  # the page's own date
     # floors at what was reached, so a change that loses some shows
     assert result.true_positives["person-post"] >= 44 and result.true_positives["stated-judgement"] >= 41, report
 

@@ -9,6 +9,7 @@ candidates ``load_documents`` proposed for the same files, kind by kind:
   about another authority, or on a page that does not say, is wrong;
 - ``address``: for a page whose words do not say, the authority its address (the folder's sources.csv) gives;
 - ``person-post``: (name without honorifics and suffixes, role);
+- ``post-date``: (name, role, the date the page places the post at) where the page gives one;
 - ``stated-judgement``: (grade, area, year), a year left out on either side matching any year once;
 - ``visit``: (kind, start, end) at the precision written.
 
@@ -30,7 +31,7 @@ from councilkg.sources.councilprose import name_key
 from councilkg.sources.reports_truth import Score
 from councilkg.store import GraphPayload
 
-KINDS = ("authority", "address", "person-post", "stated-judgement", "visit")
+KINDS = ("authority", "address", "person-post", "post-date", "stated-judgement", "visit")
 
 
 @dataclass
@@ -144,6 +145,8 @@ def score(truth: dict[str, dict[str, Any]], payloads: list[GraphPayload]) -> Pag
         posts = [c for c in mine if c["kind"].value == "person-post"]
         tally("person-post", file, {(name_key(p["name"]), p["role"]) for p in page.get("posts") or []},
               {(name_key(c["label"]), c["detail"].value) for c in posts if c.get("label")})
+        tally("post-date", file, {(name_key(p["name"]), p["role"], str(p["date"])) for p in page.get("posts") or [] if p.get("date")},
+              {(name_key(c["label"]), c["detail"].value, c["date"].value) for c in posts if c.get("label") and c.get("date")})
         truth_authority = page.get("authority") if page.get("authority") != "unknown" else page.get("address")
         for c in posts:
             where = c.get("organisation")
