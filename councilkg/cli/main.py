@@ -150,11 +150,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_candidates(args: argparse.Namespace) -> int:
     backend = _backend(args)
     try:
-        result = Runner(backend, limit=None).canned("document_candidates", {"kind": args.kind} if args.kind else {})
+        runner = Runner(backend, limit=None)
+        result = runner.canned("document_candidates", {"kind": args.kind} if args.kind else {})
+        # each document's summary says the authority it is about, whichever kind is listed
+        about = runner.canned("document_candidates", {"kind": "authority"}).strings() if args.kind else []
     finally:
         backend.close()
     rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence]
-    summaries = candidate_summaries(rows)
+    summaries = candidate_summaries(rows, about)
     if args.format == "yaml":
         by_file: dict[str, list[dict]] = {}
         for r in rows:
@@ -186,20 +189,24 @@ def cmd_candidates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def candidate_summaries(rows: list[dict[str, str]]) -> dict[str, str]:
-    """One line per document: the authority it is about (or that it does not say), then how many of each kind.
+def candidate_summaries(rows: list[dict[str, str]], authorities: list[dict[str, str]] = ()) -> dict[str, str]:
+    """One line per document of ``rows``: the authority it is about (from its ``authority`` candidate, in ``rows`` or
+    ``authorities``; or that it does not say), then how many candidates of each kind it has.
 
-    >>> candidate_summaries([{"fileName": "a.txt", "kind": "authority", "value": "E09000008", "subjectLabel": "Croydon"},
-    ...                      {"fileName": "a.txt", "kind": "person-post", "value": "Leader", "subjectLabel": "A B"}])
+    >>> candidate_summaries([{"fileName": "a.txt", "kind": "authority", "value": "E09000008", "subjectLabel": "Croydon",
+    ...                       "detail": "Croydon Council"},
+    ...                      {"fileName": "a.txt", "kind": "person-post", "value": "Leader", "subjectLabel": "A B", "detail": ""}])
     {'a.txt': 'about Croydon (E09000008); 1 person-post'}
     """
     by_file: dict[str, list[dict[str, str]]] = {}
     for r in rows:
         by_file.setdefault(r["fileName"], []).append(r)
+    stated = {r["fileName"]: r for r in [*authorities, *rows] if r["kind"] == "authority"}
     out = {}
     for file, found in by_file.items():
-        about = next((f"about {r['subjectLabel']} ({r['value']})" for r in found if r["kind"] == "authority"),
-                     "the authority not stated")
+        r = stated.get(file)
+        how = ", by its address" if r is not None and r["detail"].startswith("address:") else ""
+        about = f"about {r['subjectLabel']} ({r['value']}{how})" if r is not None else "the authority not stated"
         counts: dict[str, int] = {}
         for r in found:
             if r["kind"] != "authority":
