@@ -528,7 +528,7 @@ def test_the_candidates_summary_per_document(council_pages) -> None:
     rows = Runner(EmbeddedBackend(store)).canned("document_candidates", {}).strings()
     summaries = candidate_summaries(rows)
     assert summaries["page-007.txt"].startswith("about Leeds (E08000035); ") and "6 person-post" in summaries["page-007.txt"]
-    assert summaries["page-031.txt"].startswith("about Cumbria (E10000006)")  # by its address alone
+    assert summaries["page-031.txt"].startswith("about Cumbria (E10000006, by its address)")  # its words do not say
     posts = [r for r in rows if r["fileName"] == "page-004.txt" and r["kind"] == "person-post"]
     assert {(r["subjectLabel"], r["detail"], r["organisation"]) for r in posts} == {
         ("Shirley Bailey", "inspector", "Ofsted"), ("Paula Lahey", "inspector", "Ofsted"),
