@@ -164,6 +164,8 @@ JUDGEMENTS = [
                  id="the LSCB judged"),
     pytest.param("Last inspected in September 2019 and upgraded from inadequate (in 2016) to ‘requires improvement to be good’.",
                  {("inadequate", "overall", 2016)}, id="upgraded from grade (in year)"),
+    pytest.param("It is about improving the Ofsted rating – moving from inadequate, to good, to outstanding.",
+                 {("inadequate", "overall", None)}, id="moving from the grade now, not the aims after it"),
     pytest.param("Children's services were awarded an overall rating of ‘requires improvement to be good’, the same grading as 2019.",
                  {("requires-improvement", "overall", None), ("requires-improvement", "overall", 2019)}, id="the same grading as"),
     pytest.param("the Council’s significant achievement of maintaining its ‘Outstanding’ judgement", {("outstanding", "overall", None)},

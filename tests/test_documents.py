@@ -379,7 +379,7 @@ def test_the_truth_set_quotes_its_pages() -> None:
 
 def test_person_posts_and_judgements_on_the_council_pages(council_pages) -> None:
     """Targets: person–post precision ≥ 0.95 and recall ≥ 0.85; judgements precision ≥ 0.95 and recall ≥ 0.8.
-    Measured (bench/results/council_pages.md): posts 44 of 44 found, none wrong; judgements 41 of 42, none wrong; visits
+    Measured (bench/results/council_pages.md): posts 44 of 44 found, none wrong; judgements 42 of 42, none wrong; visits
     21 of 21."""
     _docs, result = council_pages
     report = "\n".join(result.lines())
@@ -388,7 +388,7 @@ def test_person_posts_and_judgements_on_the_council_pages(council_pages) -> None
     assert result.precision("visit") >= 0.9 and result.recall("visit") >= 0.9, report
     assert result.precision("post-date") == 1.0 and result.true_positives["post-date"] >= 15, report  # the page's own date
     # floors at what was reached, so a change that loses some shows
-    assert result.true_positives["person-post"] >= 44 and result.true_positives["stated-judgement"] >= 41, report
+    assert result.true_positives["person-post"] >= 44 and result.true_positives["stated-judgement"] >= 42, report
 
 
 def test_no_post_is_at_an_authority_the_page_is_not_about(council_pages) -> None:

@@ -434,12 +434,13 @@ _GRADE_SERVICE = re.compile(rf"(?i)\bproviding\s+an?\s+{_GRADE}\s+service")
 # "Outstanding leadership", "‘outstanding’ leadership": a grade written as one (capitalised or quoted), not "good leadership"
 _GRADE_LEADERSHIP = re.compile(r"(?<![\w’'])(?P<grade>Outstanding|Good|Inadequate|(?<=[‘'“\"])(?:outstanding|good|inadequate)"
                                r"(?=[’'”\"]))[’'”\"]?\s+(?i:leadership)\b")
-_UPGRADED = re.compile(rf"(?i)\b(?:upgraded|moved|improved|progressed)\s+from\s+{_GRADE}")
+# "upgraded from inadequate (in 2016)": the grade before; "moving from inadequate, to good": the grade now
+_UPGRADED = re.compile(rf"(?i)\b(?:upgraded|moved|moving|improved|progressed)\s+from\s+{_GRADE}")
 _AND_GRADE = re.compile(rf"(?i)^(?P<areas>[^.;]*?)\s+and\s+{_GRADE}(?=\s+in\b)")
 _SAME_AS = re.compile(r"(?i)\bthe same grad(?:e|ing)\s+as\s+(?:in\s+)?(?P<year>(?:19|20)\d{2})")
 #: a clause about something else: other authorities, a self-assessment, an aim, a negation
 _NOT_OURS = re.compile(r"(?i)\d+\s*%|per\s*cent|\blocal authorities\b|\bcouncils\b|\bauthorities\b|self[- ]?assess|"
-                       r"\bno longer\b|\bno areas\b|\bnot\b|\bareas that\b|\bcould\b|\bwould\b|\bif\b|\b(?:\d+|one|two|three|four|five|six|"
+                       r"\bno longer\b|\bno areas\b|\bnot\b(?!\s+(?:just|only|merely)\b)|\bareas that\b|\bcould\b|\bwould\b|\bif\b|\b(?:\d+|one|two|three|four|five|six|"
                        r"seven|eight|nine|ten)\s+out\s+of\b|\bof which\b|"
                        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:were|was|are|is|of)\b|\bproviders?\b|\bhomes?\b|\bschools?\b|\bcentres?\b|\bsettings?\b|\bsampled\b|\bcases?\b|\bplans?\b")
 #: a pronoun opening the clause: what it stands for is in the sentence before ("… one residential home. It was judged …")
