@@ -439,10 +439,11 @@ _UPGRADED = re.compile(rf"(?i)\b(?:upgraded|moved|moving|improved|progressed)\s+
 _AND_GRADE = re.compile(rf"(?i)^(?P<areas>[^.;]*?)\s+and\s+{_GRADE}(?=\s+in\b)")
 _SAME_AS = re.compile(r"(?i)\bthe same grad(?:e|ing)\s+as\s+(?:in\s+)?(?P<year>(?:19|20)\d{2})")
 #: a clause about something else: other authorities, a self-assessment, an aim, a negation
-_NOT_OURS = re.compile(r"(?i)\d+\s*%|per\s*cent|\blocal authorities\b|\bcouncils\b|\bauthorities\b|self[- ]?assess|"
-                       r"\bno longer\b|\bno areas\b|\bnot\b(?!\s+(?:just|only|merely)\b)|\bareas that\b|\bcould\b|\bwould\b|\bif\b|\b(?:\d+|one|two|three|four|five|six|"
-                       r"seven|eight|nine|ten)\s+out\s+of\b|\bof which\b|"
-                       r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:were|was|are|is|of)\b|\bproviders?\b|\bhomes?\b|\bschools?\b|\bcentres?\b|\bsettings?\b|\bsampled\b|\bcases?\b|\bplans?\b")
+_NUMBER = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten)"
+_NOT_OURS = re.compile(rf"(?i)\d+\s*%|per\s*cent|\blocal authorities\b|\bcouncils\b|\bauthorities\b|self[- ]?assess|"
+                       rf"\bno longer\b|\bno areas\b|\bnot\b(?!\s+(?:just|only|merely)\b)|\bareas that\b|\bcould\b|\bwould\b|"
+                       rf"\bif\b|\b{_NUMBER}\s+out\s+of\b|\bof which\b|\b{_NUMBER}\s+(?:were|was|are|is|of)\b|\bproviders?\b|"
+                       rf"\bhomes?\b|\bschools?\b|\bcentres?\b|\bsettings?\b|\bsampled\b|\bcases?\b|\bplans?\b")
 #: a pronoun opening the clause: what it stands for is in the sentence before ("… one residential home. It was judged …")
 _PRONOUN = re.compile(r"(?i)^\s*(?:it|this|they|these|which)\b")
 #: an aim just before the grade: "achieving a 'good' rating", "towards a 'Good' outcome", "to make all services good"
