@@ -75,6 +75,11 @@ POSTS = [
                  {("Dr Jane Roe", "Acting Director of Children's Services", "dcs")}, id="dr, acting title"),
     pytest.param("LEAD OFFICER: Jane Roe\nCABINET MEMBER: Cllr A Person", {("Jane Roe", "Lead Officer", "officer")},
                  id="LEAD OFFICER:"),
+    pytest.param("LEAD OFFICER:\tBarbara Peacock Executive Director (People)\n",
+                 {("Barbara Peacock", "Executive Director (People)", "dcs")}, id="LEAD OFFICER: name title"),
+    pytest.param("a real feather in the cap for Robert Henderson, almost a year exactly since he took up the post of "
+                 "executive director at the council.", {("Robert Henderson", "executive director", "director")},
+                 id="name … took up the post of title"),
     pytest.param("CONTACT OFFICER: Jane Roe\n", {("Jane Roe", "Contact Officer", "officer")}, id="CONTACT OFFICER:"),
     pytest.param("Report author: Jane Roe\n", {("Jane Roe", "Report Author", "officer")}, id="Report author:"),
     pytest.param("Officer: Robert Henderson\n\nKey decision: no", {("Robert Henderson", "Officer", "officer")},

@@ -262,6 +262,10 @@ def _split_titles(title: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+_AT_BODY = re.compile(r"\s+(?:at|in)\s+(?P<body>the\s+(?:local\s+)?(?:council|authority)|[A-Z][\w’'&-]*(?:\s+(?:[A-Z][\w’'&-]*|of|and|"
+                      r"for))*)\s*$")
+
+
 def _post(name: str, title: str, start: int, end: int, rule: str, text: str) -> list[PostMatch]:
     name = clean_name(name) or ""
     out: list[PostMatch] = []
@@ -274,11 +278,17 @@ def _post(name: str, title: str, start: int, end: int, rule: str, text: str) -> 
                          written)
         written = re.sub(r"^(?:[A-Z][\w-]*\s+)*?(?!Children)[A-Z][\w-]*['’]s\s+(?=[A-Z])", "", written)
         written = re.sub(r"\)\s+[A-Z&]{2,}$", ")", written)  # "(Interim DCS) B&NES": the authority's initials
+        # "executive director at the council", "a Director of Children Services in Kent": where, after the title
+        where = _AT_BODY.search(written)
+        body = None
+        if where:
+            written, body = written[:where.start()], where.group("body")
+            body = None if body.lower().startswith("the ") and body.split()[-1].lower() in ("council", "authority") else body
         role = role_of(written)
         if role is None:
             continue
         sentence = _sentence(text, start, end)
-        out.append(PostMatch(name, written, role, organisation_of(written, role), start, end, rule,
+        out.append(PostMatch(name, written, role, body or organisation_of(written, role), start, end, rule,
                              interim=bool(re.search(r"(?i)\b(?:interim|acting)\b", written)), began=_began(sentence)))
     return out
 
@@ -324,6 +334,11 @@ _TITLE_NAME = re.compile(rf"(?P<title>\b(?:Mayor|Commissioner|Chief Executive|Le
 _LABEL_NAME = re.compile(rf"(?im)^\s*(?P<label>lead officer|contact officer|report author|officer|author|contact)\s*:\s*"
                          rf"(?P<name>{NAME})(?:\s*,\s*(?=\S))?")
 _COMMA_TITLE = re.compile(rf"\s*,\s*{_TITLE_HEAD}")
+_TITLE_HEAD_RE = re.compile(rf"\b{_TITLE_HEAD}")
+#: "Robert Henderson, almost a year since he took up the post of executive director", "Jane Roe was appointed as …"
+_TOOK_UP = re.compile(rf"(?P<name>{NAME})\b[^.\n]{{0,80}}?\b(?:took up|has taken up|taken up|was appointed(?: to| as)?|"
+                      rf"has been appointed(?: to| as)?|joined (?:the council |the authority )?as|became)\s+"
+                      rf"(?:the\s+(?:post|role|position)\s+of\s+)?(?:the\s+|an?\s+|its\s+)?(?={_TITLE_HEAD})")
 _BRACKET_PHONE = re.compile(rf"\((?P<name>{NAME})\s*[–—-]\s*(?:tel\.?\s*)?\+?\d[\d\s]{{6,}}\)", re.I)
 _SERVED_AS = re.compile(rf"(?P<name>{NAME})\s+(?:had\s+|has\s+)?(?:served|acted|worked)\b[^.]{{0,40}}?\bas\s+(?:an?|the|its)\s+"
                         rf"(?P<title>(?:[\w’'-]+\s+){{0,2}}?(?:chair(?:man|woman|person)?|commissioner|adviser|advisor|director))\b")
@@ -383,10 +398,21 @@ def posts_in(text: str) -> list[PostMatch]:
                 take(m.group("name"), title.group("title"), title.start(), m.end(), "title (name)")
         for m in _SERVED_AS.finditer(text, lo, hi):
             take(m.group("name"), m.group("title"), m.start(), m.end(), "name served as title")
+        for m in _TOOK_UP.finditer(text, lo, hi):
+            got = _title_from(text, m.end())
+            if got and len(_NAME_RE.findall(text[m.end("name"):m.end()])) == 0:  # no other person between
+                take(m.group("name"), got[0], m.start(), got[1], "name took up the post of title")
         for m in _TITLE_NAME.finditer(text, lo, hi):
             take(m.group("name"), m.group("title"), m.start(), m.end(), "title name")
     for m in _LABEL_NAME.finditer(text):
-        if not _COMMA_TITLE.match(text, m.end("name")) or m.group("label").lower() != "contact":
+        # "LEAD OFFICER: Barbara Peacock Executive Director (People)": the post on the line is the title after the name
+        line_end = text.find("\n", m.start("name"))
+        head = _TITLE_HEAD_RE.search(text, m.start("name"), line_end if line_end >= 0 else len(text))
+        named = clean_name(text[m.start("name"):head.start()].strip(" ,\t")) if head else None
+        got = _title_from(text, head.start()) if head and named else None
+        if got and role_of(got[0]):
+            take(named or "", got[0], m.start("name"), got[1], "label: name title")
+        elif not _COMMA_TITLE.match(text, m.end("name")) or m.group("label").lower() != "contact":
             label = m.group("label").lower()
             take(m.group("name"), "Contact officer" if label == "contact" else m.group("label").strip().title()
                  if label != "officer" else "Officer", m.start("name"), m.end("name"), "label: name")
