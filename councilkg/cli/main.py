@@ -155,11 +155,14 @@ def cmd_candidates(args: argparse.Namespace) -> int:
         runner = Runner(backend, limit=None)
         documents = args.kind != IDENTITY
         result = runner.canned("document_candidates", {"kind": args.kind} if args.kind else {}) if documents else None
+        # each document's summary says the authority it is about, whichever kind is listed
+        about = runner.canned("document_candidates", {"kind": "authority"}).strings() if args.kind and documents else []
         identities = [c for c in timeline.timeline(runner)[1] if c.confidence >= args.min_confidence] \
             if args.kind in (None, IDENTITY) else []
     finally:
         backend.close()
     rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence] if result else []
+    summaries = candidate_summaries(rows, about)
     if args.format == "yaml":
         by_file: dict[str, list[dict]] = {}
         for r in rows:
@@ -169,13 +172,19 @@ def cmd_candidates(args: argparse.Namespace) -> int:
                 entry["detail"] = r["detail"]
             if r["subject"]:
                 entry["about"] = r["subject"].rsplit("/", 1)[-1]
+                if "/candidate-person/" in r["subject"]:
+                    entry["name"] = r["subjectLabel"]  # a person the graph does not hold yet
+            if r["organisation"]:
+                entry["organisation"] = r["organisation"].rsplit("/", 1)[-1]
+            if r["date"]:
+                entry["date"] = r["date"]
             by_file.setdefault(r["fileName"], []).append(entry)
         if documents:
             print("# Candidate facts proposed by `councilkg load --documents`, for review. None of them is in the curated\n"
                   "# data: check each against its quoted passage and copy what is right into the document's data/curated "
                   "file.")
-            print(yaml.safe_dump([{"file": f, "candidates": c} for f, c in by_file.items()], allow_unicode=True,
-                                 sort_keys=False, width=110))
+            print(yaml.safe_dump([{"file": f, "summary": summaries[f], "candidates": c} for f, c in by_file.items()],
+                                 allow_unicode=True, sort_keys=False, width=110))
         if identities:
             print("# Who unnamed holders probably are (the leadership timeline's identity rule, README): accept one by\n"
                   "# adding the membership to data/curated, citing both sources.")
@@ -192,8 +201,36 @@ def cmd_candidates(args: argparse.Namespace) -> int:
                   f"{float(r['confidence']):>4.2f}  {r['fileName']} #{r['passageNumber']}")
         for c in identities:
             print(f"{IDENTITY:<17} {c.confidence:>4.2f}  {c.sentence()}")
+    for file, summary in summaries.items():
+        print(f"{file}: {summary}", file=sys.stderr)
     print(f"{len(rows)} candidate fact(s), {len(identities)} identity candidate(s)", file=sys.stderr)
     return EXIT_OK
+
+
+def candidate_summaries(rows: list[dict[str, str]], authorities: list[dict[str, str]] = ()) -> dict[str, str]:
+    """One line per document of ``rows``: the authority it is about (from its ``authority`` candidate, in ``rows`` or
+    ``authorities``; or that it does not say), then how many candidates of each kind it has.
+
+    >>> candidate_summaries([{"fileName": "a.txt", "kind": "authority", "value": "E09000008", "subjectLabel": "Croydon",
+    ...                       "detail": "Croydon Council"},
+    ...                      {"fileName": "a.txt", "kind": "person-post", "value": "Leader", "subjectLabel": "A B", "detail": ""}])
+    {'a.txt': 'about Croydon (E09000008); 1 person-post'}
+    """
+    by_file: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_file.setdefault(r["fileName"], []).append(r)
+    stated = {r["fileName"]: r for r in [*authorities, *rows] if r["kind"] == "authority"}
+    out = {}
+    for file, found in by_file.items():
+        r = stated.get(file)
+        how = ", by its address" if r is not None and r["detail"].startswith("address:") else ""
+        about = f"about {r['subjectLabel']} ({r['value']}{how})" if r is not None else "the authority not stated"
+        counts: dict[str, int] = {}
+        for r in found:
+            if r["kind"] != "authority":
+                counts[r["kind"]] = counts.get(r["kind"], 0) + 1
+        out[file] = "; ".join([about, *(f"{n} {kind}" for kind, n in counts.items())])
+    return out
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
