@@ -4,6 +4,7 @@ A *store folder* (``--store PATH``, default ``<project>/store``) holds::
 
     current -> generations/<id>     a relative symlink to the generation readers use
     generations/<id>/               a complete pyoxigraph (RocksDB) store, never written once published
+    generations/<id>/textindex.sqlite   the text index of its passages (``councilkg.store.textindex``)
     generations/<id>.json           what the generation holds (sources, counts, when built)
     generations/<id>.lease          readers hold a shared lock on it while they use the generation
     .write.lock                     held by the one process building a new generation
@@ -11,7 +12,8 @@ A *store folder* (``--store PATH``, default ``<project>/store``) holds::
 A load never writes the store readers use. It builds a new generation beside it (starting from
 a cheap hard-linked copy of the current one when it adds to it, or from the current graphs that
 stay when most of it is replaced), checks it, and only then
-replaces the ``current`` symlink with one ``rename``. A failed or killed load leaves ``current``
+replaces the ``current`` symlink with one ``rename``; the generation's text index is built from its finished
+quads before that, so the one rename publishes both. A failed or killed load leaves ``current``
 untouched; its half-built generation is removed by the next load. Readers that opened the old
 generation keep answering from it and pick up the new one when they next check
 (:class:`ReadOnlyStore`); old generations are deleted only when no reader holds their lease.
@@ -40,6 +42,7 @@ from councilkg.errors import StoreError, StoreLockedError, StoreMissingError
 from councilkg.store.graphs import LOADS_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_SOURCE_KIND, GraphPayload, graph_counts, graphs_from, stale_graphs
 from councilkg.store.payloads import gc_paused, ontology_payload, write_graphs
 from councilkg.store.rdffile import RDF_CHUNK_BYTES, RdfFile, RdfFileLoad, file_load_records, load_rdf_file
+from councilkg.store.textindex import build_text_index, index_path
 
 # --------------------------------------------------------------------------------------------
 # Store folders and generations
@@ -248,6 +251,12 @@ class StoreFolder:
                         store.extend(file_load_records(store, loaded, counts))
                         counts[LOADS_GRAPH] = sum(1 for _ in store.quads_for_pattern(None, None, None, LOADS_GRAPH))
                     store.flush()
+                say("indexing the passages' text")
+                with _timed(phases, "text index"):
+                    # the graphs carried over unchanged are indexed as the current generation's index has them
+                    previous = index_path(current) if current is not None and not fresh else None
+                    text_index = build_text_index(store, index_path(generation), payloads, previous=previous,
+                                                  unchanged=set(counts) - {g for f in loaded for g in f.graphs})
                 del store
                 gc.collect()
                 manifest = {
@@ -255,6 +264,7 @@ class StoreFolder:
                     "graphs": {g.value: n for g, n in counts.items()},
                     "triples": sum(counts.values()),
                     "loaded": [p.graph.value for p in payloads] + [g.value for f in loaded for g in f.graphs],
+                    "text_index": text_index.manifest(),
                 }
                 self.publish(generation, manifest)
             except BaseException as exc:
@@ -327,7 +337,7 @@ class BuildResult:
     seconds: float
     #: seconds spent in each step that ran: "copy" (the current store) or "carry" (the graphs of it that stay,
     #: when most of it is replaced, or when files are added), "files" (loading RDF files), "write", "check",
-    #: "compact"
+    #: "compact", "text index"
     phases: dict[str, float] = field(default_factory=dict)
     #: the RDF files loaded, with the graphs each wrote
     files: list[RdfFileLoad] = field(default_factory=list)
