@@ -273,12 +273,12 @@ class _Graph:
     def _paragraph_node(self, paragraph: Paragraph) -> NamedNode:
         return NamedNode(f"{self.graph.value}/passage/{paragraph.number}")
 
-    def write_paragraphs(self, name: str) -> None:
-        """The report's whole text as numbered passages, a paragraph each (``paragraphs``), labelled with ``name``."""
+    def write_paragraphs(self) -> None:
+        """The report's whole text as numbered passages, a paragraph each (``paragraphs``). They have no label: tens of
+        thousands more labels would slow every look-up by name, and a passage is named by its source, page and number."""
         for p in self.paragraphs:
             node = self._paragraph_node(p)
             self.add(node, RDF_TYPE, ckg.Passage)
-            self.add(node, rdfs.label, f"{name}, page {p.page}, passage {p.number}")
             self.add(node, ckg.passageOf, self.graph)
             self.add(node, ckg.passageNumber, Literal(str(p.number), datatype=xsd.integer))
             self.add(node, ckg.pageNumber, Literal(str(p.page), datatype=xsd.integer))
@@ -482,7 +482,7 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
         words, span = report.delivery
         g.add(council, ckg.deliveryAsWritten, words)
         g.evidence(council, span)
-    g.write_paragraphs(f"Ofsted report {report.file_id}")
+    g.write_paragraphs()
     return GraphPayload(graph, title[:80], REPORTS.name, str(path), digest, g.quads)
 
 

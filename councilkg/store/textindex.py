@@ -266,12 +266,12 @@ def build_text_index(store: ox.Store, path: Path, payloads: Iterable[GraphPayloa
     passages = _passages_of(in_memory)
     kept = set(unchanged) - written
     reused = _previous_passages(previous, kept)
-    if reused is None:  # no previous index to take them from: every other graph's passages from the store
-        rest = {q.graph_name for q in _values(store, ckg.passageText)} - written
-    else:  # the graphs neither just written nor carried unchanged (an RDF file's): those with passages
+    if reused is not None:
         passages.update(reused)
-        rest = {g for g in store.named_graphs() if g not in written and g not in kept
-                and next(iter(store.quads_for_pattern(None, ckg.passageText, None, g)), None) is not None}
+    # the graphs with passages that are neither just written nor taken from the previous index (an RDF file's, or
+    # every carried one where there is no previous index)
+    rest = [g for g in store.named_graphs() if g not in written and (reused is None or g not in kept)
+            and next(iter(store.quads_for_pattern(None, ckg.passageText, None, g)), None) is not None]
     for graph in rest:
         passages.update(_passages_of(_by_predicate(store.quads_for_pattern(None, None, None, graph))))
     # an entity's label: the one the passage's own source gives it, else the first of its labels in order

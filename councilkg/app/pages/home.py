@@ -3,6 +3,8 @@ the words of every passage of the loaded documents and reports (the store's text
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from councilkg.app import elements, state
@@ -20,8 +22,7 @@ LINKS_SHOWN = 6
 
 def marked(snippet: text_search.Snippet) -> str:
     """A snippet as markdown: its words escaped as text (``md``), the matched ones in bold."""
-    return "".join(f"**{md(text)}**" if matched else md(" ".join(text.split()) if text.strip() else " ")
-                   for text, matched in snippet.segments)
+    return "".join(f"**{md(text)}**" if matched else md(re.sub(r"\s+", " ", text)) for text, matched in snippet.segments)
 
 
 def text_search_section() -> None:
