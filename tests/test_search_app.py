@@ -87,6 +87,20 @@ def test_home_says_when_nothing_matches_and_when_a_filter_is_wrong(home: AppTest
     assert any("parameter year" in w.value for w in at.warning)
 
 
+def test_home_pages_through_many_results(home: AppTest) -> None:
+    at = _search(home, "children")
+    first = [link.value for link in at.page_link if link.value.startswith("1\\. ")]
+    at.number_input(key="home_text_page").set_value(2)
+    at.run()
+    assert not at.exception
+    labels = [link.value for link in at.page_link]
+    assert any(label.startswith("21\\. ") for label in labels) and not any(label.startswith("1\\. ") for label in labels)
+    assert first and "21–40 shown" in "\n".join(c.value for c in at.caption)
+    at.text_input(key="home_text").input("private fostering")  # one page only: shown from its first result
+    at.run()
+    assert "best first; 1–" in "\n".join(c.value for c in at.caption)
+
+
 def test_a_hostile_passage_is_escaped_markdown(home: AppTest) -> None:
     at = _search(home, "forged")
     shown = [m.value for m in at.markdown if "forged" in m.value]

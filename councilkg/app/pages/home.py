@@ -29,8 +29,8 @@ def text_search_section() -> None:
     """The search of every passage's words, its filters, and its hits."""
     st.subheader("Search the text of every document and report")
     words = st.text_input("Words", key="home_text", placeholder='private fostering, "management oversight", foster* …',
-                          help='All the words must be there; "quoted words" are a phrase; foster* any word beginning so; '
-                               "OR between two terms either; -word must be absent.")
+                          help='All the words must be there; "quoted words" are a phrase; `foster*` any word beginning so; '
+                               "`OR` between two terms either; `-word` must be absent.")
     try:
         facets = text_search.facets(runner)
     except CouncilKGError as exc:
@@ -49,6 +49,9 @@ def text_search_section() -> None:
                                   framework="" if framework == elements.ANY else framework, years=years)
     try:
         result = text_search.search(runner, words, filters, limit=HITS_A_PAGE, offset=(page - 1) * HITS_A_PAGE)
+        if page > 1 and not result.hits:  # a page of an earlier search's results, past this one's end
+            page = st.session_state["home_text_page"] = 1
+            result = text_search.search(runner, words, filters, limit=HITS_A_PAGE)
     except CouncilKGError as exc:
         st.warning(md(str(exc)))
         return
