@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -215,8 +216,6 @@ def test_each_generation_has_its_own_index_switched_with_it(tmp_path: Path) -> N
 
 def index_content(path: Path) -> tuple[list, list, list]:
     """An index's passages, links and sources as sorted rows (ids aside): equal content, equal rows."""
-    import sqlite3
-
     db = sqlite3.connect(path)
     try:
         passages = sorted(db.execute("SELECT p.iri, s.iri, p.number, p.page, p.text FROM passage p JOIN source s ON s.id = p.source"))

@@ -47,7 +47,7 @@ def index_for(runner: Runner) -> TextIndex:
     an in-memory store have none) or StoreMissingError (a store built before passages were indexed)."""
     backend = runner.backend
     if not isinstance(backend, EmbeddedBackend) or backend.folder is None:
-        raise StoreError(NO_ENDPOINT_INDEX.format(where=backend.description))
+        raise StoreError(NO_ENDPOINT_INDEX.format(where=f"the {backend.description}"))
     backend.store()  # opens the current generation (holding its lease) if it is not open yet
     generation = backend.generation
     assert generation is not None
