@@ -23,7 +23,7 @@ from councilkg.query.runner import Runner
 from councilkg.store import TextIndex, TextQuery, index_path
 from councilkg.store.textindex import Link, Snippet, TextHit, TextResult
 
-__all__ = ["Filters", "Link", "Snippet", "TextHit", "TextResult", "index_for", "parse_years", "search"]
+__all__ = ["Filters", "Link", "Snippet", "TextHit", "TextResult", "facets", "index_for", "parse_years", "query_for", "search"]
 
 NO_ENDPOINT_INDEX = (
     "Full-text search reads the text index built with a local store (`councilkg load`), and {where} has none. "
