@@ -21,7 +21,7 @@ from councilkg.query.runner import Runner
 from councilkg.sources.build import LoadPlan, load
 from councilkg.sources.pdf import PdfText
 from councilkg.sources.reports import paragraphs
-from councilkg.store import ReadOnlyStore, StoreFolder, TextIndex, index_path
+from councilkg.store import ReadOnlyStore, StoreFolder, TextIndex, TextQuery, index_path
 from councilkg.store.textindex import CLOSE_MARK, OPEN_MARK, build_text_index, fts_expression, make_snippet, parse_query
 
 from .conftest import HOSTILE_NAME, require_shared
@@ -237,6 +237,23 @@ def test_an_index_carried_over_a_load_is_the_one_the_store_would_give(tmp_path: 
     carried = index_content(index_path(generation))
     assert carried == index_content(rebuilt)
     assert len(carried[0]) > 300 and carried[1]
+
+
+def test_passages_loaded_from_an_rdf_file_are_indexed(search_store: Path, tmp_path: Path) -> None:
+    """Graphs an RDF file brings (an export of a store) are indexed from the store's quads, as kind ``rdf``."""
+    export = tmp_path / "export.nq"
+    source = ox.Store.read_only(str(StoreFolder(search_store).require_current()))
+    graph = iris.source("ofsted-report-50004396")
+    export.write_bytes(ox.serialize(source.quads_for_pattern(None, None, None, graph), format=ox.RdfFormat.N_QUADS))
+    folder = StoreFolder(tmp_path / "store")
+    load(folder, LoadPlan(curated=None, rdf=[export], fresh=True))
+    generation = folder.require_current()
+    in_store = {r["p"].value for r in ox.Store.read_only(str(generation)).query(PASSAGES, use_default_graph_as_union=True)}
+    index = TextIndex(index_path(generation))
+    assert len(in_store) > 150 and index.passages() == in_store
+    hits = index.search(TextQuery('"private fostering"', kinds=("rdf",))).hits
+    assert hits and {h.source for h in hits} == {graph.value}
+    assert any(link.relation == "read from" for h in hits for link in h.links)
 
 
 def test_a_store_without_an_index_says_how_to_make_one(search_store: Path, tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ import pyoxigraph as ox
 
 from councilkg.errors import ParameterError, StoreError, StoreMissingError
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs
-from councilkg.store.graphs import GraphPayload, loaded_sources
+from councilkg.store.graphs import RDF_FILE_KIND, GraphPayload, loaded_sources
 
 INDEX_FILE = "textindex.sqlite"
 SCHEMA_VERSION = "1"
@@ -287,7 +287,8 @@ def build_text_index(store: ox.Store, path: Path, payloads: Iterable[GraphPayloa
     for p in passages.values():
         councils.setdefault(p.source, set()).update(ox.NamedNode(e) for e, how in p.links.items()
                                                     if how == "mentions" and ox.NamedNode(e) in council_nodes)
-    sources = {source: _source_facts(store, source, kinds.get(source, "rdf"), twins, found)
+    # a graph the loads graph does not record yet is an RDF file's (recorded once the store is compacted)
+    sources = {source: _source_facts(store, source, kinds.get(source, RDF_FILE_KIND), twins, found)
                for source, found in councils.items()}
     for p in passages.values():
         for entity in p.links:
