@@ -5,7 +5,8 @@
 Builds a fresh store in a temporary folder from the curated data, the authority lookup, the national tables, every
 Ofsted report and the seed documents (as ``make run`` does), then writes bench/results/search.md (and search.json):
 
-- the load's time and the text index's share of it (the target: the index adds at most 10% to the load);
+- the load's time and the text index's share of it (the target: the index adds at most 10% to the load; it is built
+  while the store is compacted, so its own time is an upper bound on what it adds);
 - what the reports' paragraphs add to the store (triples, bytes) and the index's size;
 - the acceptance search: "private fostering" over the whole store finds Croydon's 2019 monitoring-visit article
   (seed 001) and Nottingham's 2020 minutes (seed 003), and every result's snippet holds both words;
@@ -144,8 +145,9 @@ def render(out: dict, reps: int) -> str:
         "| | |",
         "|---|---|",
         f"| full load | {load_['seconds']:.1f} s (reading the sources {load_['read_seconds']:.1f} s) |",
-        f"| of which the text index | {load_['index_seconds']:.2f} s: **{100 * load_['index_share']:.1f}%** added to the load "
-        f"(target ≤ 10%: {'met' if load_['index_share'] <= 0.10 else 'NOT met'}) |",
+        f"| the text index | {load_['index_seconds']:.2f} s on its own thread while the store is compacted, so at most "
+        f"**{100 * load_['index_share']:.1f}%** added to the load (target ≤ 10%: "
+        f"{'met' if load_['index_share'] <= 0.10 else 'NOT met'}) |",
         f"| passages indexed | {index['passages']:,} from {index['sources']:,} sources, {index['links']:,} links to entities |",
         f"| index file | {load_['index_bytes'] / 1e6:.1f} MB (inside the generation's folder) |",
         f"| store | {load_['triples']:,} triples, {load_['store_bytes'] / 1e6:.0f} MB; the reports' paragraphs are "
