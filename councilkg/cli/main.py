@@ -3,6 +3,7 @@
     councilkg load                      build or rebuild the store from data/curated
     councilkg query council_judgements --param council=Croydon
     councilkg stats
+    councilkg search "private fostering" --council Croydon
 
 Run ``councilkg COMMAND --help`` for each command's options. Every command that uses a store takes
 --store PATH (default: $COUNCILKG_STORE, else the project's store/ folder); reading commands also take
@@ -12,6 +13,7 @@ Run ``councilkg COMMAND --help`` for each command's options. Every command that 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -28,6 +30,7 @@ from councilkg.cli.doctor import check
 from councilkg.cli.serve import ReadOnlyEndpoint, ServeLimits
 from councilkg.errors import CouncilKGError, ValidationFailed
 from councilkg.explore import inventory as overview
+from councilkg.explore import search as text_search
 from councilkg.explore import timeline
 from councilkg.model import iris
 from councilkg.query import catalogue
@@ -372,6 +375,55 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
+
+
+def _terminal_text(text: str) -> str:
+    """Text from the data for a terminal: control characters (escape sequences) and runs of whitespace as one space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def _snippet_line(snippet: text_search.Snippet, tty: bool) -> str:
+    """A snippet with its matches in bold on a terminal, else between « and »."""
+    opening, closing = (BOLD, PLAIN) if tty else ("«", "»")
+    out = "".join(f"{opening}{_terminal_text(t)}{closing}" if matched else _CONTROL.sub(" ", t).replace("\n", " ")
+                  for t, matched in snippet.segments)
+    return re.sub(r" {2,}", " ", out).strip()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    filters = text_search.Filters(council=args.council or "", kinds=tuple(args.kind or ()), framework=args.framework or "",
+                                  years=args.year or "")
+    runner = Runner(_backend(args), limit=None)
+    try:
+        result = text_search.search(runner, args.text, filters, limit=args.limit, offset=args.offset)
+    finally:
+        runner.close()
+    if args.format == "json":
+        print(json.dumps({"total": result.total, "offset": args.offset, "hits": [
+            {"passage": h.passage, "source": h.source, "sourceTitle": h.source_title, "kind": h.kind, "year": h.year,
+             "page": h.page, "number": h.number, "url": h.url or None, "rank": h.rank, "authorities": list(h.authorities),
+             "frameworks": list(h.frameworks), "snippet": h.snippet.text, "matches": h.snippet.matches,
+             "links": [{"iri": link.iri, "label": link.label, "relation": link.relation} for link in h.links]}
+            for h in result.hits]}, indent=2, ensure_ascii=False))
+    else:
+        tty = sys.stdout.isatty()
+        for n, h in enumerate(result.hits, args.offset + 1):
+            where = ", ".join(part for part in (h.kind, str(h.year) if h.year else "", f"page {h.page}" if h.page else "",
+                                                f"passage {h.number}" if h.number else "") if part)
+            print(f"{n}. {_terminal_text(h.source_title)} ({where})")
+            print(f"   {_snippet_line(h.snippet, tty)}")
+            print(f"   source: {h.source}" + (f"  {h.url}" if h.url else ""))
+            for link in h.links[:args.links]:
+                print(f"   {link.relation}: {_terminal_text(link.label)} <{link.iri}>")
+            if len(h.links) > args.links:
+                print(f"   ... and {len(h.links) - args.links} more linked")
+    shown = f"{args.offset + 1}-{args.offset + len(result.hits)}" if result.hits else "none"
+    print(f"{result.total:,} passage(s) match; showing {shown} ({result.seconds * 1000:.0f} ms)", file=sys.stderr)
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------------------------
 # Parser
 # --------------------------------------------------------------------------------------------
@@ -499,6 +551,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--output", "-o", metavar="FILE", required=True, help="the N-Quads file to write")
     p.set_defaults(func=cmd_synthetic)
+
+    p = sub.add_parser("search", parents=[store_opts, read_opts], help="find words in every passage of the loaded documents and reports",
+                       description="Search the text of every passage of the loaded documents and Ofsted reports (the store's "
+                                   "text index, built with it), best matches first, each with its snippet, page, source and "
+                                   "the entities it mentions. Words must all be there; \"quoted words\" are a phrase; word* "
+                                   "any word beginning so; OR between two terms either; -word must be absent.",
+                       epilog='Example: councilkg search "private fostering" --council Croydon --year 2019-2020. '
+                              "Against a SPARQL endpoint there is no text index: query ckg:passageText in SPARQL.")
+    p.add_argument("text", help="the words to find")
+    p.add_argument("--council", metavar="NAME|GSS|IRI", help="only passages of sources about this council")
+    p.add_argument("--kind", action="append", metavar="KIND",
+                   help="only passages of this kind of source (documents, reports, ...); repeatable")
+    p.add_argument("--framework", metavar="NAME", help="only sources about an inspection under this framework (sif, ilacs, ...)")
+    p.add_argument("--year", metavar="YEAR[-YEAR]", help="only sources of this year, or these years (2018-2020)")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N passages (default 20)")
+    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N (default 0)")
+    p.add_argument("--links", type=int, default=5, metavar="N", help="linked entities shown a passage (default 5)")
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("stats", parents=[store_opts, read_opts], help="triples per source graph and entities per class")
     p.set_defaults(func=cmd_stats)
