@@ -484,6 +484,9 @@ def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, app_
     assert "too many to draw" in warning and f"at most {network.MAX_DRAWN_NODES}" in warning
     assert not at.get("vega_lite_chart")
     assert at.get("download_button")
+    # summarised instead: people and ties by role and by authority
+    by_role, by_council = table(at, "role", "people", "ties"), table(at, "authority", "people", "ties")
+    assert by_role["people"].sum() >= network.MAX_DRAWN_NODES // 2 and len(by_council) > 1
     commissioner = iris.person("synthetic-commissioner-0001").value
     at.selectbox(key="net_centre").set_value(commissioner).run()
     assert not at.exception, [e.value for e in at.exception]

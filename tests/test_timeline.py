@@ -158,3 +158,23 @@ def test_councilkg_candidates_lists_the_identities_with_the_rest(tmp_path: Path,
     assert "0 candidate fact(s), 2 identity candidate(s)" in run.stderr
     everything = subprocess.run([*CLI, "candidates"], env=cli_env, cwd=tmp_path, check=True, capture_output=True, text=True)
     assert everything.stdout.count("identity ") == 2
+
+
+def test_the_network_holds_the_unnamed_holders_as_at_a_date_and_sums_itself_up(croydon: Runner) -> None:
+    from councilkg.explore import network
+
+    merged, _ = timeline.timeline(croydon, iris.council("E09000008").value)
+    in_2017 = network.unnamed_ties(merged, dt.date(2017, 1, 1))
+    assert {t.member_label for t in in_2017} == {
+        "DCS — not named by Ofsted — in post since July 2016", "Chief executive — not named by Ofsted — in post since July 2016",
+        "Chair of the Local Safeguarding Children Board — not named by Ofsted — in post since March 2016"}
+    assert {t.member_label for t in network.unnamed_ties(merged, dt.date(2019, 6, 1))} == {
+        "DCS — not named by Ofsted — in post since the end of 2018"}
+    ties = network.ties_from(croydon.canned("role_network", {}, limit=None)) + network.unnamed_ties(merged)
+    by_role, by_council = network.summary(ties, {iris.council("E09000008").value: "Croydon"})
+    dcs = next(r for r in by_role if r["role"] == "Director of Children's Services")
+    assert dcs["people"] == 4  # Barbara Peacock, Robert Henderson and the two Ofsted does not name
+    assert by_council[0]["authority"] == "Croydon" or by_council[0]["authority"] == "outside any council"
+    assert "Croydon" in {r["authority"] for r in by_council}
+    graph = network.view_graph(ties, network.VIEWS[0])
+    assert graph.nodes[in_2017[0].member]["kind"] == network.UNNAMED_KIND
