@@ -7,8 +7,11 @@ it is absent) and check the map against the official counts of the 2025 release.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -29,7 +32,7 @@ from councilkg.settings import Settings
 from councilkg.sources.build import LoadPlan, load
 from councilkg.store import ReadOnlyStore, StoreFolder
 
-from .conftest import require_shared
+from .conftest import CLI, cli_env_for, require_shared
 
 #: the 2025 release's latest overall-effectiveness grades of England's 153 authorities (as at 31 March 2025)
 OFFICIAL_2025 = {"Outstanding": 36, "Good": 67, "Requires improvement to be good": 31, "Inadequate": 19}
@@ -230,6 +233,19 @@ def test_grades_in_force_is_the_maps_canned_query(national: Runner) -> None:
     assert rows["Croydon"]["grade"] == "Inadequate" and rows["Croydon"]["framework"] == "SIF"
     latest = national.canned("grades_in_force").strings()
     assert Counter(r["grade"] for r in latest if r["status"] == "Current") == OFFICIAL_2025
+
+
+@pytest.mark.shared
+def test_the_cli_prints_the_maps_grades(national_store: Path, tmp_path: Path) -> None:
+    env = {**cli_env_for(tmp_path), "COUNCILKG_STORE": str(national_store)}
+    done = subprocess.run([*CLI, "query", "grades_in_force", "-p", "date=2018-04-01", "--format", "csv"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=True)
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert {"Northamptonshire", "Cumbria", "Bournemouth", "Poole"} <= {r["councilLabel"] for r in rows}
+    assert all(r["inspected"] <= "2018-04-01" for r in rows)
+    done = subprocess.run([*CLI, "query", "grade_transitions", "--format", "csv"], env=env, cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.splitlines()[0] == "fromGrade,fromNotation,toGrade,toNotation,fromFramework,toFramework,transitions"
 
 
 @pytest.mark.shared

@@ -102,7 +102,7 @@ def grade_map_chart(features: list[dict], no_grade: str, height: int = 640) -> a
     return alt.Chart(alt.Data(values=values)).mark_geoshape(stroke="white", strokeWidth=0.4).encode(
         color=alt.Color("grade:N", scale=_grade_scale(no_grade), title="grade", legend=alt.Legend(labelLimit=LEGEND_LABEL_LIMIT)),
         strokeWidth=alt.condition(select, alt.value(2.5), alt.value(0.4)),
-        tooltip=[alt.Tooltip("authority:N"), alt.Tooltip("grade:N"), alt.Tooltip("published:N", title="published"),
+        tooltip=[alt.Tooltip("authority:N"), alt.Tooltip("grade:N"), alt.Tooltip("inspected:N"), alt.Tooltip("published:N"),
                  alt.Tooltip("framework:N"), alt.Tooltip("boundary:N")],
     ).add_params(select).project(type="mercator").properties(height=height)
 

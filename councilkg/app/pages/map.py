@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import streamlit as st
 
@@ -18,7 +19,7 @@ FIRST_DAY = dt.date(2009, 4, 1)
 
 @st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
 def _map(version: str, files: tuple[str, str], day: dt.date | None, area: str) -> grademap.GradeMap:
-    geo = geography.geography(*map(geography.Path, files))
+    geo = geography.geography(*map(Path, files))
     return grademap.grade_map(state.shared_runner(), geo, day, area)
 
 

@@ -3,6 +3,8 @@ authority's consecutive overall judgements; the numbers behind each chart to dow
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from councilkg.app import charts, elements, state
@@ -11,7 +13,7 @@ from councilkg.explore import geography, grademap, trends
 
 @st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
 def _distribution(version: str, files: tuple[str, str]) -> list[dict]:
-    return trends.distribution(state.shared_runner(), geography.geography(*map(geography.Path, files)))
+    return trends.distribution(state.shared_runner(), geography.geography(*map(Path, files)))
 
 
 @st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
