@@ -4,6 +4,7 @@ improvement journey. Screenshots go to test-output/screenshots/."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -73,13 +74,17 @@ def test_the_map_as_at_1_april_2018(map_tab: Offline) -> None:
 def test_clicking_an_authority_opens_its_journey(map_tab: Offline) -> None:
     map_tab.open("map", "Overall effectiveness, latest: 153 authorities")
     chart = _map_chart(map_tab)
-    _hover_until_a_tooltip(map_tab, chart)
+    tip = _hover_until_a_tooltip(map_tab, chart)
+    name = re.search(r"authority\s+(.+)", tip).group(1).strip()
     map_tab.page.mouse.down()
     map_tab.page.mouse.up()
     map_tab.page.wait_for_url("**/journey?council=*", timeout=WAIT_MS)
     map_tab.wait_for("Improvement journey")
     path, query = map_tab.address()
     assert path == "/journey" and query.startswith("council=E")
+    # the journey opens on the authority clicked (its name in the council picker)
+    picker = map_tab.page.get_by_test_id("stSelectbox").first
+    assert name in (picker.inner_text() + " " + picker.inner_html()), (name, picker.inner_html()[:2000])
     map_tab.shot("map-click-journey")
     map_tab.check()
 
