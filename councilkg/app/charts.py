@@ -117,7 +117,7 @@ def distribution_chart(rows: list[dict], no_grade: str) -> alt.Chart:
         order=alt.Order("gradeNotation:Q"),
         column=alt.Column("framework:N", title="framework of the judgement in force"),
         tooltip=["year:O", "framework:N", "grade:N", "authorities:Q"],
-    ).properties(width=240, height=300)
+    ).properties(width=200, height=300)
 
 
 def transitions_chart(rows: list[dict]) -> alt.LayerChart:
