@@ -323,3 +323,83 @@ def test_the_journey_page_opens_on_the_council_its_address_names(map_app) -> Non
     assert map_app("journey", council="Cumbria").selectbox(key="jr_council").value == "Cumbria"
     at = map_app("journey", council="Atlantis")
     assert "No council 'Atlantis'" in at.warning[0].value
+
+
+# --------------------------------------------------------------------------------------------
+# The same rules on a small made-up geography (no shared folder needed)
+# --------------------------------------------------------------------------------------------
+
+HEADER = ("local-authority-code,official-name,nice-name,gss-code,start-date,end-date,replaced-by,nation,"
+          "local-authority-type,county-la,alt-names,former-gss-codes,lat,long")
+LIST = [
+    "XO1,Exone Council,Exone,E06000991,,2019-03-31,XYZ,England,UA,,Exone,,0.5,0.5",
+    'XO2,Extwo Council,Extwo,E06000992,,2019-03-31,XYZ,England,UA,,"Extwo,Ex Two",,,',  # no centre: see APPROXIMATE_CENTRES
+    "XYZ,Exyz Council,Exyz,E06000993,2019-04-01,,,England,UA,,Exyz,,1.0,0.5",
+    "CCC,Ceeshire County Council,Ceeshire,E10000991,,,,England,CTY,,Ceeshire,,2.5,0.5",
+    "CD1,Cee One District,Cee One,E07000991,,,,England,NMD,CCC,,,2.5,0.25",
+    "CD2,Cee Two District,Cee Two,E07000992,,,,England,NMD,CCC,,,2.5,0.75",
+    "WAL,Welsh Council,Welsh,W06000991,,,,Wales,UA,,,,5,5",
+]
+
+
+def _square(x0: float, y0: float, x1: float, y1: float) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+
+
+class _Rows:
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+
+    def strings(self) -> list[dict]:
+        return self.rows
+
+
+class _Runner:
+    """Answers grades_in_force with fixed rows: the graph's councils."""
+
+    def __init__(self, rows: list[dict]) -> None:
+        self.rows = rows
+
+    def canned(self, name: str, params: dict, limit=None) -> _Rows:
+        assert name == "grades_in_force"
+        return _Rows(self.rows)
+
+
+def _council(code: str, label: str, grade: str) -> dict:
+    return {"council": iris.council(code).value, "councilLabel": label, "gssCode": code, "formerGssCode": "", "status": "Current",
+            "inspection": "", "published": "2018-01-01", "inspected": "2017-12-01", "areaLabel": "Overall effectiveness (ILACS)",
+            "framework": "ILACS", "grade": grade, "gradeNotation": "2"}
+
+
+@pytest.fixture
+def made_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> geography.Geography:
+    monkeypatch.setitem(geography.APPROXIMATE_CENTRES, "E06000992", (1.5, 0.5))
+    (tmp_path / "list.csv").write_text("\n".join([HEADER, *LIST]) + "\n", encoding="utf-8")
+    features = [{"type": "Feature", "properties": {"LAD23CD": code}, "geometry": geometry} for code, geometry in (
+        ("E06000993", _square(0, 0, 2, 1)), ("E07000991", _square(2, 0, 3, 0.5)), ("E07000992", _square(2, 0.5, 3, 1)),
+        ("W06000991", _square(5, 5, 6, 6)))]
+    (tmp_path / "lad.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    return geography.geography(tmp_path / "list.csv", tmp_path / "lad.geojson")
+
+
+def test_made_up_lifetimes_districts_and_a_divided_area(made_up: geography.Geography) -> None:
+    before = _by_name(made_up.authorities.childrens_services_on(dt.date(2019, 3, 31)))
+    after = _by_name(made_up.authorities.childrens_services_on(dt.date(2019, 4, 1)))
+    assert (before, after) == ({"Exone", "Extwo", "Ceeshire"}, {"Exyz", "Ceeshire"})  # no Welsh council
+    county = made_up.areas["E10000991"]
+    assert county.exact and county.districts == ("E07000991", "E07000992") and county.geometry.area == pytest.approx(1.0)
+    one, two = made_up.areas["E06000991"], made_up.areas["E06000992"]
+    assert not one.exact and not two.exact
+    assert one.geometry.area == pytest.approx(1.0) and one.geometry.bounds == pytest.approx((0, 0, 1, 1))
+    assert two.geometry.bounds == pytest.approx((1, 0, 2, 1))
+    assert made_up.areas["E06000993"].exact and made_up.areas["E06000993"].geometry.area == pytest.approx(2.0)
+
+
+def test_made_up_map_matches_councils_by_code_then_by_name(made_up: geography.Geography) -> None:
+    runner = _Runner([_council("E06000991", "Exone", "Good"), _council("E06999999", "Ex Two", "Inadequate")])
+    shown = grademap.grade_map(runner, made_up, dt.date(2018, 4, 1))
+    rows = {row["authority"]: row for row in shown.rows}
+    assert {name: row["grade"] for name, row in rows.items()} == {
+        "Exone": "Good", "Ex Two": "Inadequate", "Ceeshire": grademap.NO_GRADE}
+    assert rows["Ex Two"]["boundary"] == "approximate" and rows["Ceeshire"]["boundary"] == "exact"
+    assert len(shown.features) == 3

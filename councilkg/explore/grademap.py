@@ -3,7 +3,8 @@
 The grades come from the canned query ``grades_in_force`` (the graph's councils, each with its latest
 judgement in an area published on or before the date); which authorities existed on the date, and the land
 each covered, from the reference files (``councilkg.explore.geography``). An authority is matched to the
-graph's council by its GSS code or a former code; one the graph does not hold under its own code, replaced by
+graph's council by its GSS code or a former code, else by one of the list's names for it (a council the graph
+holds under a code the list does not know); one the graph does not hold under its own code, replaced by
 a single successor that it does hold (Buckinghamshire County Council by Buckinghamshire Council, North
 Yorkshire's and Somerset's county councils by their unitary councils), takes the successor's judgements, which
 the data file under the successor's code. Plain Python data, tested without Streamlit.
@@ -69,13 +70,17 @@ def _council_rows(runner: Runner, day: dt.date | None, area: str | None) -> dict
 
 
 def _row_for(authority: Authority, geography: Geography, rows: dict[str, dict]) -> dict | None:
+    """The query's row for an authority: by its GSS or a former code; else by one of its names, for a council the
+    graph holds under a code the list does not know; else its sole successor's (the same land under a new code)."""
     for code in (authority.gss, *authority.former_gss):
         if code in rows:
             return rows[code]
+    names = {concepts.normalise_label(name) for name in (authority.name, *authority.alt_names)}
+    for row in rows.values():
+        if concepts.normalise_label(row["councilLabel"]) in names and row["gssCode"] not in geography.authorities.by_gss:
+            return row
     successors = geography.authorities.successors(authority)
-    if len(successors) == 1 and not any(code in rows for code in (authority.gss, *authority.former_gss)):
-        return rows.get(successors[0].gss)
-    return None
+    return rows.get(successors[0].gss) if len(successors) == 1 else None
 
 
 def grade_map(runner: Runner, geography: Geography, day: dt.date | None = None, area: str | None = None,
@@ -89,7 +94,7 @@ def grade_map(runner: Runner, geography: Geography, day: dt.date | None = None, 
         shape = geography.shapes.get(authority.gss)
         found = _row_for(authority, geography, rows)
         # a council of the graph keeps its own name; one matched through a successor is named by the list
-        own = found is not None and authority.gss in (found["gssCode"], found["formerGssCode"])
+        own = found is not None and found["gssCode"] not in {s.gss for s in geography.authorities.successors(authority)}
         entry = {
             "gss": authority.gss,
             "authority": found["councilLabel"] if own else authority.name,
