@@ -14,6 +14,7 @@ import json
 import subprocess
 from collections import Counter
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 import shapely
@@ -297,6 +298,9 @@ def test_the_map_page_latest_and_as_at_a_date(map_app) -> None:
     assert at.slider(key="map_day").value == dt.date(2018, 4, 1)
     assert md("as at 1 April 2018: 152 authorities") in " ".join(c.value for c in at.caption)
     assert at.query_params["date"] == "2018-04-01"
+    at.selectbox(key="map_journey").select("Northamptonshire").run()
+    link = next(p.proto for p in at.get("page_link") if "Northamptonshire" in p.proto.label)
+    assert link.page == "journey" and parse_qs(link.query_string) == {"council": [iris.council("E10000021").value]}
 
 
 @pytest.mark.shared
@@ -321,6 +325,7 @@ def test_the_journey_page_opens_on_the_council_its_address_names(map_app) -> Non
     """The map's click-through: /journey?council=GSS code (or name, or IRI)."""
     assert map_app("journey", council="E10000021").selectbox(key="jr_council").value == "Northamptonshire"
     assert map_app("journey", council="Cumbria").selectbox(key="jr_council").value == "Cumbria"
+    assert map_app("journey", council=iris.council("E06000028").value).selectbox(key="jr_council").value == "Bournemouth"
     at = map_app("journey", council="Atlantis")
     assert "No council 'Atlantis'" in at.warning[0].value
 

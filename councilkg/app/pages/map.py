@@ -76,8 +76,19 @@ st.caption(md(f"{area_label}, {when}: {len(shown.rows)} authorities ({summary}).
 event = st.altair_chart(charts.grade_map_chart(shown.features, grademap.NO_GRADE), key="map_chart", on_select="rerun",
                         selection_mode=charts.AUTHORITY_SELECTION)
 picked = (event or {}).get("selection", {}).get(charts.AUTHORITY_SELECTION) or []
-if picked and picked[0].get("gss"):
-    st.switch_page(navigation.page("journey"), query_params={"council": picked[0]["gss"]})
+councils = {row["gss"]: row for row in shown.rows}
+clicked = councils.get(picked[0].get("gss", "")) if picked else None
+if clicked and clicked["council"]:
+    # the graph's council (a county council whose judgements the data file under its successor opens that one)
+    st.switch_page(navigation.page("journey"), query_params={"council": clicked["council"]})
+elif clicked:
+    st.info(f"The graph holds no council for {md(clicked['authority'])}, so it has no improvement journey to open.")
+with_council = dict(sorted((row["authority"], row["council"]) for row in shown.rows if row["council"]))
+chosen = st.selectbox("Or open the improvement journey of", list(with_council), index=None, placeholder="an authority",
+                      key="map_journey")
+if chosen:
+    st.page_link(navigation.page("journey"), label=md(f"{chosen}: improvement journey"),
+                 query_params={"council": with_council[chosen]})
 st.caption("Hover over an authority for its name and grade; click it to open its improvement journey. An authority is "
            "drawn as the union of its 2023 districts; where the 2023 boundaries cannot separate authorities of the "
            "date (Bournemouth, Poole and Dorset County's Christchurch before 2019), each takes the part of the shared "
