@@ -93,7 +93,7 @@ def test_clicking_an_authority_opens_its_journey(map_tab: Offline) -> None:
 def test_the_trends_page_draws_offline(map_tab: Offline) -> None:
     map_tab.open("trends", "From one overall grade to the next")
     charts = map_tab.page.locator("[data-testid='stVegaLiteChart']")
-    charts.nth(1).wait_for(timeout=WAIT_MS)
-    assert charts.count() == 2
+    charts.nth(2).wait_for(timeout=WAIT_MS)
+    assert charts.count() == 3
     assert map_tab.shot("trends").stat().st_size > 20_000
     map_tab.check()

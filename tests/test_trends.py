@@ -54,13 +54,28 @@ def test_transitions_count_each_pair_of_consecutive_overall_judgements(national:
 
 
 @pytest.mark.shared
+def test_judgements_by_year_and_transitions_agree(national: Runner) -> None:
+    rows = trends.judgements_by_year(national)
+    by_framework = {}
+    for row in rows:
+        by_framework.setdefault(row["framework"], set()).add(row["year"])
+    assert min(by_framework["SLAC"]) == 2009 and min(by_framework["ILACS"]) == 2018
+    assert max(by_framework["SIF"]) == 2018  # the last SIF reports came out as ILACS began
+    overall = sum(row["judgements"] for row in rows if row["framework"] in ("SIF", "ILACS"))
+    councils = len(national.canned("grades_in_force", limit=None))  # councils with an overall judgement
+    # each council's overall judgements less its first are the transitions from one to the next
+    assert sum(row["transitions"] for row in trends.transitions(national)) == overall - councils
+
+
+@pytest.mark.shared
 def test_the_trends_page(map_app) -> None:
     at = map_app("trends")
     assert at.title[0].value == "Trends"
-    assert len(at.get("vega_lite_chart")) == 2
+    assert len(at.get("vega_lite_chart")) == 3
     frames = [f.value for f in at.dataframe]
     distribution = next(f for f in frames if "authorities" in f.columns)
     latest = distribution[distribution["year"] == 2025]
     assert dict(zip(latest["grade"], latest["authorities"], strict=True)) == OFFICIAL_2025
     assert any("from \\ to" in f.columns for f in frames)
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3
+    assert any(set(f.columns) == {"year", "framework", "grade", "gradeNotation", "judgements"} for f in frames)

@@ -120,6 +120,19 @@ def distribution_chart(rows: list[dict], no_grade: str) -> alt.Chart:
     ).properties(width=200, height=300)
 
 
+def judgements_chart(rows: list[dict]) -> alt.Chart:
+    """Headline judgements published each year by grade, a panel per framework."""
+    frame = pd.DataFrame(rows or [{"year": 0, "framework": "", "grade": "", "gradeNotation": 0, "judgements": 0}])
+    frameworks = [f for f in ("SLAC", "CPI", "TLAC", "SIF", "ILACS") if f in set(frame["framework"])]
+    return alt.Chart(frame).mark_bar().encode(
+        x=alt.X("year:O", title="published in"), y=alt.Y("judgements:Q", title="judgements"),
+        color=alt.Color("grade:N", scale=_grade_scale(), title="grade", legend=alt.Legend(labelLimit=LEGEND_LABEL_LIMIT)),
+        order=alt.Order("gradeNotation:Q"),
+        facet=alt.Facet("framework:N", sort=frameworks or None, columns=3, title="framework"),
+        tooltip=["year:O", "framework:N", "grade:N", "judgements:Q"],
+    ).properties(width=200, height=200).resolve_scale(x="independent")
+
+
 def transitions_chart(rows: list[dict]) -> alt.LayerChart:
     """Counts from grade to grade between consecutive overall judgements, as a grid of shaded cells."""
     grades = list(GRADE_COLOURS)

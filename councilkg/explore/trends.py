@@ -3,8 +3,9 @@ transitions between an authority's consecutive overall judgements.
 
 The distribution counts, on 31 March of each year (the day Ofsted's statistics are "as at"), the authorities
 of that day (``councilkg.explore.geography``) by the framework and grade of the overall judgement in force
-(``grades_in_force``, through ``grademap``), so each year's bars are that day's map. The transitions are the
-canned query ``grade_transitions``. Plain Python data, tested without Streamlit.
+(``grades_in_force``, through ``grademap``), so each year's bars are that day's map. The headline judgements
+published each year (every framework's, SLAC's from 2009 on) and the transitions are the canned queries
+``judgements_by_year`` and ``grade_transitions``. Plain Python data, tested without Streamlit.
 """
 
 from __future__ import annotations
@@ -55,6 +56,13 @@ def totals_by_grade(rows: list[dict], year: int) -> dict[str, int]:
         if row["year"] == year:
             found[row["grade"]] = found.get(row["grade"], 0) + row["authorities"]
     return found
+
+
+def judgements_by_year(runner: Runner) -> list[dict]:
+    """Rows of (year, framework, grade, gradeNotation, judgements), from ``judgements_by_year``."""
+    return [{"year": int(r["year"]), "framework": r["framework"], "grade": r["grade"], "gradeNotation": int(r["gradeNotation"]),
+             "judgements": int(r["judgements"])}
+            for r in runner.canned("judgements_by_year", limit=None).strings()]
 
 
 def transitions(runner: Runner) -> list[dict]:

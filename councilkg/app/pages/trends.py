@@ -17,6 +17,11 @@ def _distribution(version: str, files: tuple[str, str]) -> list[dict]:
 
 
 @st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
+def _judgements(version: str) -> list[dict]:
+    return trends.judgements_by_year(state.shared_runner())
+
+
+@st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
 def _transitions(version: str) -> list[dict]:
     return trends.transitions(state.shared_runner())
 
@@ -43,6 +48,19 @@ if distribution:
     elements.table(distribution, key="tr_distribution")
     st.download_button("CSV", grademap.rows_csv(distribution), file_name="grade-distribution.csv", mime="text/csv",
                        key="tr_distribution_csv")
+
+st.subheader("Headline judgements published each year, by framework")
+judgements = _judgements(version)
+if judgements:
+    st.altair_chart(charts.judgements_chart(judgements), key="tr_judgements_chart")
+    st.caption("Each framework's headline judgements as they were published: SLAC's two (safeguarding, and looked after "
+               "children), CPI's and TLAC's overall effectiveness, and SIF's and ILACS's overall effectiveness. The canned "
+               "question judgements_by_year gives the same numbers.")
+    elements.table(judgements, key="tr_judgements")
+    st.download_button("CSV", grademap.rows_csv(judgements), file_name="judgements-by-year.csv", mime="text/csv",
+                       key="tr_judgements_csv")
+else:
+    st.info("The graph holds no headline judgements.")
 
 st.subheader("From one overall grade to the next")
 transitions = _transitions(version)
