@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from . import test_browser, test_map
-from .test_browser import WAIT_MS, Offline, streamlit_app
+from .test_browser import SCREENSHOTS, WAIT_MS, Offline, streamlit_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared]
 
@@ -96,4 +96,8 @@ def test_the_trends_page_draws_offline(map_tab: Offline) -> None:
     charts.nth(2).wait_for(timeout=WAIT_MS)
     assert charts.count() == 3
     assert map_tab.shot("trends").stat().st_size > 20_000
+    for index, name in ((1, "trends-judgements-by-year"), (2, "trends-transitions")):  # below the fold
+        charts.nth(index).scroll_into_view_if_needed()
+        charts.nth(index).locator("canvas, svg").first.wait_for(timeout=WAIT_MS)
+        charts.nth(index).screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     map_tab.check()
