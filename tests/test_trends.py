@@ -79,3 +79,12 @@ def test_the_trends_page(map_app) -> None:
     assert any("from \\ to" in f.columns for f in frames)
     assert len(at.get("download_button")) == 3
     assert any(set(f.columns) == {"year", "framework", "grade", "gradeNotation", "judgements"} for f in frames)
+
+
+@pytest.mark.shared
+def test_the_trends_page_without_the_list_of_authorities(map_app, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("COUNCILKG_AUTHORITIES", str(tmp_path / "none.csv"))
+    at = map_app("trends")
+    assert "COUNCILKG_AUTHORITIES" in at.error[0].value
+    assert not at.info  # the other charts are there; nothing says the distribution is empty
+    assert len(at.get("vega_lite_chart")) == 2

@@ -3,6 +3,7 @@ authority's consecutive overall judgements; the numbers behind each chart to dow
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
@@ -26,6 +27,21 @@ def _transitions(version: str) -> list[dict]:
     return trends.transitions(state.shared_runner())
 
 
+def _section(name: str, rows: list[dict], chart: Callable[[list[dict]], object], caption: str, empty: str,
+             *tables: list[dict]) -> None:
+    """A chart of rows, what it shows, its numbers as tables (``rows`` unless others are given) and as CSV; or, with no
+    rows, the ``empty`` message."""
+    if not rows:
+        st.info(empty)
+        return
+    st.altair_chart(chart(rows), key=f"tr_{name}_chart")
+    st.caption(caption)
+    for index, table in enumerate(tables or (rows,)):
+        elements.table(table, key=f"tr_{name}_{index}")
+    st.download_button("CSV", grademap.rows_csv(rows), file_name=f"{name.replace('_', '-')}.csv", mime="text/csv",
+                       key=f"tr_{name}_csv")
+
+
 runner = state.shared_runner()
 settings = state.settings()
 version = state.store_version(runner)
@@ -39,39 +55,22 @@ except geography.ReferenceFileError as exc:
     st.caption("The distribution counts the authorities of each date, from mySociety's list of UK local authorities: "
                "set COUNCILKG_AUTHORITIES (and COUNCILKG_BOUNDARIES) to the files, or COUNCILKG_SHARED to the folder "
                "whose data/reference/ holds them.")
-    distribution = []
-if distribution:
-    st.altair_chart(charts.distribution_chart(distribution, grademap.NO_GRADE), key="tr_distribution_chart")
-    st.caption("Each year's bars are that day's map: every authority of the day, by the overall-effectiveness judgement "
-               "in force (an inspection counts from the end of its fieldwork, as Ofsted's statistics as at 31 March "
-               "count it), split by the framework that made it.")
-    elements.table(distribution, key="tr_distribution")
-    st.download_button("CSV", grademap.rows_csv(distribution), file_name="grade-distribution.csv", mime="text/csv",
-                       key="tr_distribution_csv")
+else:
+    _section("grade_distribution", distribution, lambda rows: charts.distribution_chart(rows, grademap.NO_GRADE),
+             "Each year's bars are that day's map: every authority of the day, by the overall-effectiveness judgement "
+             "in force (an inspection counts from the end of its fieldwork, as Ofsted's statistics as at 31 March "
+             "count it), split by the framework that made it.", "No overall judgement was in force on any 31 March.")
 
 st.subheader("Headline judgements published each year, by framework")
-judgements = _judgements(version)
-if judgements:
-    st.altair_chart(charts.judgements_chart(judgements), key="tr_judgements_chart")
-    st.caption("Each framework's headline judgements as they were published: SLAC's two (safeguarding, and looked after "
-               "children), CPI's and TLAC's overall effectiveness, and SIF's and ILACS's overall effectiveness. The canned "
-               "question judgements_by_year gives the same numbers.")
-    elements.table(judgements, key="tr_judgements")
-    st.download_button("CSV", grademap.rows_csv(judgements), file_name="judgements-by-year.csv", mime="text/csv",
-                       key="tr_judgements_csv")
-else:
-    st.info("The graph holds no headline judgements.")
+_section("judgements_by_year", _judgements(version), charts.judgements_chart,
+         "Each framework's headline judgements as they were published: SLAC's two (safeguarding, and looked after "
+         "children), CPI's and TLAC's overall effectiveness, and SIF's and ILACS's overall effectiveness. The canned "
+         "question judgements_by_year gives the same numbers.", "The graph holds no headline judgements.")
 
 st.subheader("From one overall grade to the next")
 transitions = _transitions(version)
-if transitions:
-    st.altair_chart(charts.transitions_chart(transitions), key="tr_transitions_chart")
-    st.caption("Each cell counts the times an authority's overall-effectiveness judgement was followed by its next one "
-               "with that grade (SIF and ILACS). The canned question grade_transitions gives these numbers by framework, "
-               "and grade_changes lists the changes one by one.")
-    elements.table(trends.transition_matrix(transitions), key="tr_matrix")
-    elements.table(transitions, key="tr_transitions")
-    st.download_button("CSV", grademap.rows_csv(transitions), file_name="grade-transitions.csv", mime="text/csv",
-                       key="tr_transitions_csv")
-else:
-    st.info("The graph holds no two overall judgements of one authority.")
+_section("grade_transitions", transitions, charts.transitions_chart,
+         "Each cell counts the times an authority's overall-effectiveness judgement was followed by its next one "
+         "with that grade (SIF and ILACS). The canned question grade_transitions gives these numbers by framework, "
+         "and grade_changes lists the changes one by one.", "The graph holds no two overall judgements of one authority.",
+         trends.transition_matrix(transitions), transitions)
