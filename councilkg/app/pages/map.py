@@ -17,7 +17,11 @@ from councilkg.explore import geography, grademap
 FIRST_DAY = dt.date(2009, 4, 1)
 
 
-@st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
+#: how many maps (one per date and area) a session of the app keeps drawn (each about 200 kB)
+CACHED_MAPS = 64
+
+
+@st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL, max_entries=CACHED_MAPS)
 def _map(version: str, files: tuple[str, str], day: dt.date | None, area: str) -> grademap.GradeMap:
     geo = geography.geography(*map(Path, files))
     return grademap.grade_map(state.shared_runner(), geo, day, area)
