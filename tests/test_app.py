@@ -32,6 +32,7 @@ TIMEOUT = 60
 #: the title each page starts with (Home's is the project's name)
 TITLES = {"home": "councilkg", "questions": "Questions", "editor": "SPARQL editor", "network": "Network",
           "journey": "Improvement journey", "entity": "Entity"}
+TITLES.update(map="Map of grades", trends="Trends")
 
 
 @pytest.fixture
