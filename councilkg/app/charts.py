@@ -67,7 +67,7 @@ def journey_chart(journey: Journey) -> alt.VConcatChart:
     ).properties(height=max(120, 26 * judgements["area"].nunique()), title="Judgements")
     bottom = alt.Chart(tenures).mark_bar(height=14, cornerRadius=3).encode(
         x=alt.X("from:T", title="date", scale=x_scale, axis=x_axis), x2="until:T",
-        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("row:N", title=None, sort=None, axis=alt.Axis(labelLimit=400)),
         color=alt.Color("role:N", title="role", legend=alt.Legend(labelLimit=LEGEND_LABEL_LIMIT)),
         tooltip=["person:N", "role:N", alt.Tooltip("from:T", title="known from"), alt.Tooltip("until:T", title="known until")],
     ).properties(height=max(80, 26 * tenures["row"].nunique()), title="Leadership tenures (as far as the sources place them)")

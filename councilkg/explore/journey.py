@@ -85,7 +85,9 @@ def _tenures(merged: list[timeline.Tenure]) -> list[dict]:
             end = start + SINGLE_DAY_BAR
         person = t.label()
         tenures.append({"role": t.role_label, "person": person, "iri": t.first.holder or t.first.node, "from": start,
-                        "until": end, "named": t.named, "sources": t.cite(), "row": f"{t.role_label}: {person}"})
+                        "until": end, "named": t.named, "sources": t.cite(),
+                        # an unnamed holder's words already say the post: "DCS — not named by Ofsted — in post since …"
+                        "row": f"{t.role_label}: {person}" if t.named else person})
     return sorted(tenures, key=lambda t: (JOURNEY_ROLES.index(t["role"]), t["from"] or dt.date.min))
 
 
