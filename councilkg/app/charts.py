@@ -77,3 +77,20 @@ def journey_chart(journey: Journey) -> alt.VConcatChart:
 def graph_result_chart(rows: list[dict[str, str]]) -> alt.LayerChart:
     """A CONSTRUCT or DESCRIBE result drawn as a network of its IRIs and literals (its first triples)."""
     return network_chart(*drawing(triples_graph(rows)), height=480)
+
+
+def themes_by_year_chart(rows: list[dict[str, str]]) -> alt.Chart:
+    """Recommendations by theme (rows) and year (columns), coloured by how many (the ``themes_by_year`` rows, summed
+    over frameworks); the tooltip gives the count and the authorities."""
+    frame = pd.DataFrame(rows or [{"year": "", "framework": "", "assignedThemeLabel": "", "recommendations": "0",
+                                   "authorities": "0"}])
+    frame["recommendations"] = frame["recommendations"].astype(int)
+    frame["authorities"] = frame["authorities"].astype(int)
+    summed = frame.groupby(["year", "assignedThemeLabel"], as_index=False)[["recommendations", "authorities"]].sum()
+    return alt.Chart(summed).mark_rect().encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("assignedThemeLabel:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=LEGEND_LABEL_LIMIT)),
+        color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="blues"), title="recommendations"),
+        tooltip=[alt.Tooltip("assignedThemeLabel:N", title="theme"), alt.Tooltip("year:O"),
+                 alt.Tooltip("recommendations:Q"), alt.Tooltip("authorities:Q", title="authorities (summed over frameworks)")],
+    ).properties(height=alt.Step(16))
