@@ -87,10 +87,12 @@ def themes_by_year_chart(rows: list[dict[str, str]]) -> alt.Chart:
     frame["recommendations"] = frame["recommendations"].astype(int)
     frame["authorities"] = frame["authorities"].astype(int)
     summed = frame.groupby(["year", "assignedThemeLabel"], as_index=False)[["recommendations", "authorities"]].sum()
-    return alt.Chart(summed).mark_rect().encode(
+    # a white edge between cells, and every theme's label (Vega would hide some it thinks overlap)
+    return alt.Chart(summed).mark_rect(stroke="white", strokeWidth=1).encode(
         x=alt.X("year:O", title="year"),
-        y=alt.Y("assignedThemeLabel:N", title=None, sort="ascending", axis=alt.Axis(labelLimit=LEGEND_LABEL_LIMIT)),
+        y=alt.Y("assignedThemeLabel:N", title=None, sort="ascending",
+                axis=alt.Axis(labelLimit=LEGEND_LABEL_LIMIT, labelOverlap=False)),
         color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="blues"), title="recommendations"),
         tooltip=[alt.Tooltip("assignedThemeLabel:N", title="theme"), alt.Tooltip("year:O"),
                  alt.Tooltip("recommendations:Q"), alt.Tooltip("authorities:Q", title="authorities (summed over frameworks)")],
-    ).properties(height=alt.Step(16))
+    ).properties(height=alt.Step(20))
