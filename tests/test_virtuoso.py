@@ -190,9 +190,13 @@ def _rows(result) -> list[tuple]:
 
     Only lexical values are compared (``QueryResult.strings``): Virtuoso answers an ``xsd:integer`` count
     as ``xsd:int`` and an ``xsd:string`` as a plain literal, the same values. Row order is not compared:
-    ORDER BY keys tie between rows, and engines break ties differently.
+    ORDER BY keys tie between rows, and engines break ties differently. Nor is the order within a "themes" cell
+    (a GROUP_CONCAT, whose order the standard leaves to the engine).
     """
-    return sorted(tuple(sorted(row.items())) for row in result.strings())
+    def cell(column: str, value: str) -> str:
+        return "; ".join(sorted(value.split("; "))) if column == "themes" and value else value
+
+    return sorted(tuple(sorted((c, cell(c, v)) for c, v in row.items())) for row in result.strings())
 
 
 #: calls Virtuoso 7.2.5 still answers wrongly, each with what goes wrong: strict, so a call that starts to pass fails
@@ -203,6 +207,10 @@ NOT_YET_PORTABLE = {
     # all but the title of untitled members (" / " for unbound)
     ("leaders_at_date", "Croydon-2017-09-19"): "rows lost under a two-variable VALUES block; untitled members' title",
     ("role_network", "Croydon-2017-09-19"): "rows lost under a two-variable VALUES block (the organisations on a board)",
+    # both: "SQ200 Aggregate function not allowed in context", as it seems for the FILTER NOT EXISTS that compares
+    # two dates its subqueries aggregate (MAX), the "no inspection between them" of the next inspection
+    ("recurring_themes", ""): "SQ200: an aggregate in the context of the next inspection's FILTER NOT EXISTS",
+    ("recurring_themes", "Croydon"): "SQ200: an aggregate in the context of the next inspection's FILTER NOT EXISTS",
 }
 
 

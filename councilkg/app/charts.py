@@ -147,3 +147,22 @@ def transitions_chart(rows: list[dict]) -> alt.LayerChart:
         text="transitions:Q", color=alt.condition(alt.datum.transitions > frame["transitions"].max() / 2,
                                                   alt.value("white"), alt.value("#31333f")))
     return alt.layer(cells, labels).properties(height=300)
+
+
+def themes_by_year_chart(rows: list[dict[str, str]]) -> alt.Chart:
+    """Recommendations by theme (rows) and year (columns), coloured by how many (the ``themes_by_year`` rows, summed
+    over frameworks); the tooltip gives the count and the authorities."""
+    frame = pd.DataFrame(rows or [{"year": "", "framework": "", "assignedThemeLabel": "", "recommendations": "0",
+                                   "authorities": "0"}])
+    frame["recommendations"] = frame["recommendations"].astype(int)
+    frame["authorities"] = frame["authorities"].astype(int)
+    summed = frame.groupby(["year", "assignedThemeLabel"], as_index=False)[["recommendations", "authorities"]].sum()
+    # a white edge between cells, and every theme's label (Vega would hide some it thinks overlap)
+    return alt.Chart(summed).mark_rect(stroke="white", strokeWidth=1).encode(
+        x=alt.X("year:O", title="year"),
+        y=alt.Y("assignedThemeLabel:N", title=None, sort="ascending",
+                axis=alt.Axis(labelLimit=LEGEND_LABEL_LIMIT, labelOverlap=False)),
+        color=alt.Color("recommendations:Q", scale=alt.Scale(scheme="blues"), title="recommendations"),
+        tooltip=[alt.Tooltip("assignedThemeLabel:N", title="theme"), alt.Tooltip("year:O"),
+                 alt.Tooltip("recommendations:Q"), alt.Tooltip("authorities:Q", title="authorities (summed over frameworks)")],
+    ).properties(height=alt.Step(20))

@@ -42,6 +42,7 @@ PAGES = (
     PageSpec("entity", "Entity", "Everything the graph says about a council, person, board or inspection, by source."),
     PageSpec("map", "Map", "England's authorities coloured by grade, latest or as at a date, in any judgement area."),
     PageSpec("trends", "Trends", "Grades in force each year by framework, and transitions between consecutive grades."),
+    PageSpec("recommendations", "Recommendations", "What Ofsted recommended across England, by theme, year and authority."),
 )
 BY_SLUG = {spec.slug: spec for spec in PAGES}
 HOME = "home"

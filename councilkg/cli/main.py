@@ -4,6 +4,7 @@
     councilkg query council_judgements --param council=Croydon
     councilkg stats
     councilkg search "private fostering" --council Croydon
+    councilkg themes --explain "Ensure that privately fostered children are visited"
 
 Run ``councilkg COMMAND --help`` for each command's options. Every command that uses a store takes
 --store PATH (default: $COUNCILKG_STORE, else the project's store/ folder); reading commands also take
@@ -31,6 +32,7 @@ from councilkg.cli.serve import ReadOnlyEndpoint, ServeLimits
 from councilkg.errors import CouncilKGError, ValidationFailed
 from councilkg.explore import inventory as overview
 from councilkg.explore import search as text_search
+from councilkg.explore import themes as recommendation_themes
 from councilkg.explore import timeline
 from councilkg.model import iris
 from councilkg.query import catalogue
@@ -358,6 +360,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_themes(args: argparse.Namespace) -> int:
+    """The recommendation themes: their rules, the themes a text is given, or how many recommendations have each."""
+    if args.rules:
+        print("\n".join(recommendation_themes.rule_lines()))
+        return EXIT_OK
+    if args.explain is not None:
+        lines = recommendation_themes.explain(args.explain)
+        print("\n".join(lines) if lines else "no theme: none of the rules fires on this text")
+        return EXIT_OK
+    backend = _backend(args)
+    try:
+        runner = Runner(backend, timeout=args.settings.timeout)
+        rows = recommendation_themes.counts(runner)
+        covered = recommendation_themes.coverage(runner)
+    finally:
+        backend.close()
+    print(f"{'theme':<64} {'recommendations':>15} {'with narrower':>13} {'authorities':>11}")
+    for row in rows:
+        label = ("  " if row.broader else "") + f"{row.label} [{row.name}]"
+        print(f"{label[:64]:<64} {row.recommendations:>15,} {row.with_narrower:>13,} {row.authorities:>11,}")
+    print(covered.line() + " (`councilkg query unthemed_recommendations` lists them)")
+    return EXIT_OK
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     backend = _backend(args)
     try:
@@ -573,6 +599,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stats", parents=[store_opts, read_opts], help="triples per source graph and entities per class")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("themes", parents=[store_opts, read_opts],
+                       help="recommendations by theme, the themes' rules, or the themes a text is given",
+                       description="With no option: how many recommendations of the store have each theme of the "
+                                   "recommendation-theme scheme (ontology/themes.ttl), and how many have none.")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--rules", action="store_true", help="print every theme with its rules, as the scheme writes them")
+    what.add_argument("--explain", metavar="TEXT", help="the themes the rules give this text, with the rule that fired")
+    p.set_defaults(func=cmd_themes)
 
     return parser
 

@@ -46,7 +46,7 @@ from pathlib import Path
 from pyoxigraph import Literal, NamedNode, Quad
 
 from councilkg.errors import LoadError
-from councilkg.model import concepts, iris
+from councilkg.model import concepts, iris, themes
 from councilkg.model.dates import MONTH_NAMES, date_literal, written_bounds
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, prov, rdfs, time, xsd
 from councilkg.sources import ofsted
@@ -485,6 +485,8 @@ def report_graph(report: Report, pdf: PdfText, path: Path, digest: str, gss: str
                                 f"{item.text[:60]}{'…' if len(item.text) > 60 else ''}")
         g.add(node, ckg.identifiedIn, inspection)
         g.add(node, ckg.text, item.text)
+        for triple in themes.triples(node, item.text):  # its themes, by the rules of ontology/themes.ttl
+            g.add(*triple)
         g.add(node, ckg.ordinal, Literal(str(item.ordinal), datatype=xsd.integer))
         if item.lscb:
             if lscb is None:
