@@ -31,8 +31,8 @@ CROYDON = iris.council("E09000008").value
 TIMEOUT = 60
 #: the title each page starts with (Home's is the project's name)
 TITLES = {"home": "councilkg", "questions": "Questions", "editor": "SPARQL editor", "network": "Network",
-          "journey": "Improvement journey", "entity": "Entity", "recommendations": "Recommendations across England"}
-TITLES.update(map="Map of grades", trends="Trends")
+          "journey": "Improvement journey", "entity": "Entity", "map": "Map of grades", "trends": "Trends",
+          "recommendations": "Recommendations across England"}
 
 
 @pytest.fixture
