@@ -193,7 +193,7 @@ def _check_size(tokens: list[Token]) -> None:
 def check_variable_name(name: str) -> str:
     """The name if it is a SPARQL variable name (VARNAME, without ? or $); UnsafeQueryError otherwise.
 
-    Parameter names go into the text of the query (``VALUES (?name) { ... }``), so anything else could
+    Parameter names go into the text of the query (``VALUES ?name { ... }``), so anything else could
     change what the query does.
     """
     if not isinstance(name, str) or not VARNAME_RE.match(name):
@@ -244,11 +244,16 @@ def _inject_values(info: QueryInfo, items: tuple[tuple[str, str], ...]) -> str:
     """Bind variables to RDF terms with inline VALUES blocks.
 
     ``bindings`` maps variable names (without ?) to terms already serialised in N-Triples
-    syntax (never user text). A VALUES block is placed at the start of the query's WHERE
+    syntax (never user text). VALUES blocks are placed at the start of the query's WHERE
     group and of every group inside it that uses one of the variables (UNION branches,
     OPTIONALs, EXISTS patterns, subqueries): the variable then means the given term
     everywhere, as with pyoxigraph's ``substitutions``, and each group is evaluated with it
     already bound. This works on any SPARQL 1.1 endpoint.
+
+    Each variable has a block of its own (``VALUES ?council { <…> } VALUES ?date { "…" }``), not one
+    block of several (``VALUES (?council ?date) { (<…> "…") }``), the same solutions to SPARQL: Virtuoso
+    7.2 loses rows under a block of several variables in a nested group (leaders_at_date and
+    role_network given a council and a date), and Oxigraph plans both alike.
     """
     bindings = dict(items)
     tokens = info.tokens
@@ -270,10 +275,8 @@ def _inject_values(info: QueryInfo, items: tuple[tuple[str, str], ...]) -> str:
             used = set(bindings)
         if not used:
             continue
-        names = [name for name in bindings if name in used]
-        values = " ".join(f"?{name}" for name in names)
-        row = " ".join(bindings[name] for name in names)
-        inserts.append((tokens[open_index].end, f" VALUES ({values}) {{ ({row}) }} "))
+        blocks = " ".join(f"VALUES ?{name} {{ {bindings[name]} }}" for name in bindings if name in used)
+        inserts.append((tokens[open_index].end, f" {blocks} "))
     text = info.text
     for position, block in sorted(inserts, reverse=True):
         text = text[:position] + block + text[position:]
