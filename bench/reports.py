@@ -16,6 +16,7 @@ every report (as ``make run`` does), then writes bench/results/reports.md with:
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import tempfile
@@ -56,6 +57,7 @@ def main() -> int:
         print(f"error: {folder} is not a folder of reports", file=sys.stderr)
         return 1
     data = settings.shared / "data"
+    load_before = os.getloadavg()[0]
     # one pass in this process first: pdfium's share of reading a report (the load reads them on every CPU)
     pdfium_seconds = reading_seconds = 0.0
     pages = 0
@@ -92,6 +94,8 @@ def main() -> int:
     lines = ["# Ofsted reports benchmark", "",
              f"{len(reports)} of {len(list(folder.iterdir()))} files read as reports; {len(skipped)} skipped.", "",
              "## Speed and memory (whole load: curated, lookup, national tables, reports)", "",
+             f"- machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before the run (above the CPU count, "
+             "other work shared the machine and the times are slower than an idle machine's)",
              f"- load: {seconds:.1f} s (target ≤ 45 s), {pages / seconds:,.0f} pages/s; peak memory {peak_mib:,.0f} MiB in the "
              f"loading process, {worker_mib:,.0f} MiB in the largest reading process (target ≤ 1,536 MiB)",
              f"- reading the reports, one process: {pdfium_seconds:.1f} s in PDF text extraction (pdfium) and "

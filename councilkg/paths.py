@@ -19,5 +19,7 @@ CURATED_DIR = DATA_DIR / "curated"
 #: the ckg: classes and properties (the closed namespace ``councilkg.model.iris.ckg`` is read from it)
 ONTOLOGY_FILE = ONTOLOGY_DIR / "councilkg.ttl"
 SCHEMES_FILE = ONTOLOGY_DIR / "schemes.ttl"
-ONTOLOGY_FILES = (ONTOLOGY_FILE, SCHEMES_FILE)
+#: the recommendation-theme scheme, with the rules that give recommendations their themes (``councilkg.model.themes``)
+THEMES_FILE = ONTOLOGY_DIR / "themes.ttl"
+ONTOLOGY_FILES = (ONTOLOGY_FILE, SCHEMES_FILE, THEMES_FILE)
 SHAPES_FILE = ONTOLOGY_DIR / "shapes.ttl"

@@ -15,6 +15,8 @@ by the CLI, the app or a test. Every limit a user can meet is here, with its def
 | timeout | COUNCILKG_TIMEOUT | 30 | seconds a user's query may run: the CLI's `query --timeout` and the editor's most |
 | serve_timeout | COUNCILKG_SERVE_TIMEOUT | 30 | seconds a query to ``councilkg serve`` may run |
 | workers | COUNCILKG_WORKERS | 2 x CPUs, 2 to 8 | query worker processes for users' queries |
+| boundaries | COUNCILKG_BOUNDARIES | <shared>/data/reference/lad_boundaries_2023_generalised.geojson | the map's districts |
+| authorities | COUNCILKG_AUTHORITIES | <shared>/data/reference/uk_local_authorities.csv | authorities' lifetimes, districts |
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ class Settings:
     timeout: float = DEFAULT_TIMEOUT
     serve_timeout: int = DEFAULT_SERVE_TIMEOUT
     workers: int = dataclasses.field(default_factory=default_workers)
+    boundaries: Path | None = None
+    authorities: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +69,9 @@ class Settings:
             values["endpoint"] = env["COUNCILKG_ENDPOINT"]
         if env.get("COUNCILKG_SHARED"):
             values["shared"] = Path(env["COUNCILKG_SHARED"]).expanduser()
+        for name, variable in (("boundaries", "COUNCILKG_BOUNDARIES"), ("authorities", "COUNCILKG_AUTHORITIES")):
+            if env.get(variable):
+                values[name] = Path(env[variable]).expanduser()
         for name, variable, kind in (("row_limit", "COUNCILKG_ROW_LIMIT", int), ("timeout", "COUNCILKG_TIMEOUT", float),
                                      ("serve_timeout", "COUNCILKG_SERVE_TIMEOUT", int), ("workers", "COUNCILKG_WORKERS", int)):
             if env.get(variable):
@@ -90,3 +97,13 @@ class Settings:
     def shared_data(self) -> Path:
         """The national data in the shared folder."""
         return self.shared / "data"
+
+    @property
+    def boundaries_file(self) -> Path:
+        """The district boundaries the map draws (COUNCILKG_BOUNDARIES, else the shared folder's 2023 file)."""
+        return self.boundaries or self.shared_data / "reference" / "lad_boundaries_2023_generalised.geojson"
+
+    @property
+    def authorities_file(self) -> Path:
+        """The reference list of authorities (COUNCILKG_AUTHORITIES, else the shared folder's mySociety list)."""
+        return self.authorities or self.shared_data / "reference" / "uk_local_authorities.csv"

@@ -31,7 +31,8 @@ CROYDON = iris.council("E09000008").value
 TIMEOUT = 60
 #: the title each page starts with (Home's is the project's name)
 TITLES = {"home": "councilkg", "questions": "Questions", "editor": "SPARQL editor", "network": "Network",
-          "journey": "Improvement journey", "entity": "Entity"}
+          "journey": "Improvement journey", "entity": "Entity", "recommendations": "Recommendations across England"}
+TITLES.update(map="Map of grades", trends="Trends")
 
 
 @pytest.fixture
@@ -184,7 +185,8 @@ def test_every_question_runs_with_its_widgets(app, name: str) -> None:
             assert at.selectbox(key=key).value == param.example
     at.button(key="q_run").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    if name in ("source_disagreements", "document_candidates", "entity_passages"):  # need more than the seed graph
+    if name in ("source_disagreements", "document_candidates", "entity_passages", "recurring_themes",
+                "unthemed_recommendations"):  # need more than the seed graph
         assert "0 rows" in texts(at)
         return
     assert len(table(at, *catalogue.get(name).columns)) > 0
@@ -484,6 +486,9 @@ def test_a_network_too_big_to_draw_asks_for_a_narrower_view(tmp_path: Path, app_
     assert "too many to draw" in warning and f"at most {network.MAX_DRAWN_NODES}" in warning
     assert not at.get("vega_lite_chart")
     assert at.get("download_button")
+    # summarised instead: people and ties by role and by authority
+    by_role, by_council = table(at, "role", "people", "ties"), table(at, "authority", "people", "ties")
+    assert by_role["people"].sum() >= network.MAX_DRAWN_NODES // 2 and len(by_council) > 1
     commissioner = iris.person("synthetic-commissioner-0001").value
     at.selectbox(key="net_centre").set_value(commissioner).run()
     assert not at.exception, [e.value for e in at.exception]

@@ -135,9 +135,13 @@ def _rows(result) -> list[tuple]:
 
     Only lexical values are compared (``QueryResult.strings``): Virtuoso answers an ``xsd:integer`` count
     as ``xsd:int`` and an ``xsd:string`` as a plain literal, the same values. Row order is not compared:
-    ORDER BY keys tie between rows, and engines break ties differently.
+    ORDER BY keys tie between rows, and engines break ties differently. Nor is the order within a "themes" cell
+    (a GROUP_CONCAT, whose order the standard leaves to the engine).
     """
-    return sorted(tuple(sorted(row.items())) for row in result.strings())
+    def cell(column: str, value: str) -> str:
+        return "; ".join(sorted(value.split("; "))) if column == "themes" and value else value
+
+    return sorted(tuple(sorted((c, cell(c, v)) for c, v in row.items())) for row in result.strings())
 
 
 #: calls Virtuoso 7.2.5 still answers wrongly on a data set, each with what goes wrong: strict, so a call that
@@ -146,6 +150,10 @@ NOT_YET_PORTABLE = {
     ("real", "source_disagreements", ""): "Virtuoso drops Merton's ILACS standard/short disagreement: in the whole query "
                                           "FILTER NOT EXISTS { ?value1 skos:broader+ ?value2 } holds for two siblings "
                                           "(alone it does not)",
+    # "SQ200 Aggregate function not allowed in context", as it seems for the FILTER NOT EXISTS that compares two dates
+    # its subqueries aggregate (MAX), the "no inspection between them" of the next inspection
+    **{(data_set, "recurring_themes", args): "SQ200: an aggregate in the context of the next inspection's FILTER NOT EXISTS"
+       for data_set in ("curated", "real") for args in ("", "Croydon")},
 }
 #: calls not compared, with why
 NOT_COMPARED = {

@@ -40,6 +40,9 @@ PAGES = (
     PageSpec("network", "Network", "People, posts and organisations as a network, filtered by council, role and date."),
     PageSpec("journey", "Improvement journey", "A council's judgements on a time axis above its leaders' tenures."),
     PageSpec("entity", "Entity", "Everything the graph says about a council, person, board or inspection, by source."),
+    PageSpec("map", "Map", "England's authorities coloured by grade, latest or as at a date, in any judgement area."),
+    PageSpec("trends", "Trends", "Grades in force each year by framework, and transitions between consecutive grades."),
+    PageSpec("recommendations", "Recommendations", "What Ofsted recommended across England, by theme, year and authority."),
 )
 BY_SLUG = {spec.slug: spec for spec in PAGES}
 HOME = "home"

@@ -3,6 +3,8 @@
     councilkg load                      build or rebuild the store from data/curated
     councilkg query council_judgements --param council=Croydon
     councilkg stats
+    councilkg search "private fostering" --council Croydon
+    councilkg themes --explain "Ensure that privately fostered children are visited"
 
 Run ``councilkg COMMAND --help`` for each command's options. Every command that uses a store takes
 --store PATH (default: $COUNCILKG_STORE, else the project's store/ folder); reading commands also take
@@ -12,6 +14,7 @@ Run ``councilkg COMMAND --help`` for each command's options. Every command that 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -28,6 +31,9 @@ from councilkg.cli.doctor import check
 from councilkg.cli.serve import ReadOnlyEndpoint, ServeLimits
 from councilkg.errors import CouncilKGError, ValidationFailed
 from councilkg.explore import inventory as overview
+from councilkg.explore import search as text_search
+from councilkg.explore import themes as recommendation_themes
+from councilkg.explore import timeline
 from councilkg.model import iris
 from councilkg.query import catalogue
 from councilkg.query.backends import backend_for
@@ -41,6 +47,7 @@ from councilkg.store import ReadOnlyStore, StoreFolder
 from councilkg.store.gsp import load_into_graph_store
 from councilkg.store.shacl import validate_store
 
+IDENTITY = "identity"  # the kind `councilkg candidates` gives the leadership timeline's identity candidates
 EXIT_OK, EXIT_FAIL, EXIT_USAGE = 0, 1, 2
 
 
@@ -150,10 +157,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_candidates(args: argparse.Namespace) -> int:
     backend = _backend(args)
     try:
-        result = Runner(backend, limit=None).canned("document_candidates", {"kind": args.kind} if args.kind else {})
+        runner = Runner(backend, limit=None)
+        documents = args.kind != IDENTITY
+        result = runner.canned("document_candidates", {"kind": args.kind} if args.kind else {}) if documents else None
+        # each document's summary says the authority it is about, whichever kind is listed
+        about = runner.canned("document_candidates", {"kind": "authority"}).strings() if args.kind and documents else []
+        identities = [c for c in timeline.timeline(runner)[1] if c.confidence >= args.min_confidence] \
+            if args.kind in (None, IDENTITY) else []
     finally:
         backend.close()
-    rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence]
+    rows = [r for r in result.strings() if float(r["confidence"] or 0) >= args.min_confidence] if result else []
+    summaries = candidate_summaries(rows, about)
     if args.format == "yaml":
         by_file: dict[str, list[dict]] = {}
         for r in rows:
@@ -163,18 +177,65 @@ def cmd_candidates(args: argparse.Namespace) -> int:
                 entry["detail"] = r["detail"]
             if r["subject"]:
                 entry["about"] = r["subject"].rsplit("/", 1)[-1]
+                if "/candidate-person/" in r["subject"]:
+                    entry["name"] = r["subjectLabel"]  # a person the graph does not hold yet
+            if r["organisation"]:
+                entry["organisation"] = r["organisation"].rsplit("/", 1)[-1]
+            if r["date"]:
+                entry["date"] = r["date"]
             by_file.setdefault(r["fileName"], []).append(entry)
-        print("# Candidate facts proposed by `councilkg load --documents`, for review. None of them is in the curated\n"
-              "# data: check each against its quoted passage and copy what is right into the document's data/curated file.")
-        print(yaml.safe_dump([{"file": f, "candidates": c} for f, c in by_file.items()], allow_unicode=True, sort_keys=False,
-                             width=110))
+        if documents:
+            print("# Candidate facts proposed by `councilkg load --documents`, for review. None of them is in the curated\n"
+                  "# data: check each against its quoted passage and copy what is right into the document's data/curated "
+                  "file.")
+            print(yaml.safe_dump([{"file": f, "summary": summaries[f], "candidates": c} for f, c in by_file.items()],
+                                 allow_unicode=True, sort_keys=False, width=110))
+        if identities:
+            print("# Who unnamed holders probably are (the leadership timeline's identity rule, README): accept one by\n"
+                  "# adding the membership to data/curated, citing both sources.")
+            print(yaml.safe_dump({"identities": [
+                {"kind": IDENTITY, "council": c.unnamed.first.council_label, "role": c.unnamed.role_label,
+                 "unnamed": c.unnamed.label(), "probably": c.named.label(), "person": c.named.first.holder,
+                 "confidence": c.confidence, "evidence": c.sentence()} for c in identities]},
+                allow_unicode=True, sort_keys=False, width=110))
     else:
-        print(f"{'kind':<17} {'value':<45} {'detail':<24} {'about':<22} {'conf':>4}  file #passage")
+        if rows:
+            print(f"{'kind':<17} {'value':<45} {'detail':<24} {'about':<22} {'conf':>4}  file #passage")
         for r in rows:
             print(f"{r['kind']:<17} {r['value'][:45]:<45} {r['detail'][:24]:<24} {r['subjectLabel'][:22]:<22} "
                   f"{float(r['confidence']):>4.2f}  {r['fileName']} #{r['passageNumber']}")
-    print(f"{len(rows)} candidate fact(s)", file=sys.stderr)
+        for c in identities:
+            print(f"{IDENTITY:<17} {c.confidence:>4.2f}  {c.sentence()}")
+    for file, summary in summaries.items():
+        print(f"{file}: {summary}", file=sys.stderr)
+    print(f"{len(rows)} candidate fact(s), {len(identities)} identity candidate(s)", file=sys.stderr)
     return EXIT_OK
+
+
+def candidate_summaries(rows: list[dict[str, str]], authorities: list[dict[str, str]] = ()) -> dict[str, str]:
+    """One line per document of ``rows``: the authority it is about (from its ``authority`` candidate, in ``rows`` or
+    ``authorities``; or that it does not say), then how many candidates of each kind it has.
+
+    >>> candidate_summaries([{"fileName": "a.txt", "kind": "authority", "value": "E09000008", "subjectLabel": "Croydon",
+    ...                       "detail": "Croydon Council"},
+    ...                      {"fileName": "a.txt", "kind": "person-post", "value": "Leader", "subjectLabel": "A B", "detail": ""}])
+    {'a.txt': 'about Croydon (E09000008); 1 person-post'}
+    """
+    by_file: dict[str, list[dict[str, str]]] = {}
+    for r in rows:
+        by_file.setdefault(r["fileName"], []).append(r)
+    stated = {r["fileName"]: r for r in [*authorities, *rows] if r["kind"] == "authority"}
+    out = {}
+    for file, found in by_file.items():
+        r = stated.get(file)
+        how = ", by its address" if r is not None and r["detail"].startswith("address:") else ""
+        about = f"about {r['subjectLabel']} ({r['value']}{how})" if r is not None else "the authority not stated"
+        counts: dict[str, int] = {}
+        for r in found:
+            if r["kind"] != "authority":
+                counts[r["kind"]] = counts.get(r["kind"], 0) + 1
+        out[file] = "; ".join([about, *(f"{n} {kind}" for kind, n in counts.items())])
+    return out
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
@@ -299,6 +360,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_themes(args: argparse.Namespace) -> int:
+    """The recommendation themes: their rules, the themes a text is given, or how many recommendations have each."""
+    if args.rules:
+        print("\n".join(recommendation_themes.rule_lines()))
+        return EXIT_OK
+    if args.explain is not None:
+        lines = recommendation_themes.explain(args.explain)
+        print("\n".join(lines) if lines else "no theme: none of the rules fires on this text")
+        return EXIT_OK
+    backend = _backend(args)
+    try:
+        runner = Runner(backend, timeout=args.settings.timeout)
+        rows = recommendation_themes.counts(runner)
+        covered = recommendation_themes.coverage(runner)
+    finally:
+        backend.close()
+    print(f"{'theme':<64} {'recommendations':>15} {'with narrower':>13} {'authorities':>11}")
+    for row in rows:
+        label = ("  " if row.broader else "") + f"{row.label} [{row.name}]"
+        print(f"{label[:64]:<64} {row.recommendations:>15,} {row.with_narrower:>13,} {row.authorities:>11,}")
+    print(covered.line() + " (`councilkg query unthemed_recommendations` lists them)")
+    return EXIT_OK
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     backend = _backend(args)
     try:
@@ -313,6 +398,55 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"{'class':<50} {'entities':>9}")
     for c in classes:
         print(f"{c.label[:50]:<50} {c.entities:>9,}")
+    return EXIT_OK
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]+")
+BOLD, PLAIN = "\x1b[1m", "\x1b[0m"
+
+
+def _terminal_text(text: str) -> str:
+    """Text from the data for a terminal: control characters (escape sequences) and runs of whitespace as one space."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
+def _snippet_line(snippet: text_search.Snippet, tty: bool) -> str:
+    """A snippet with its matches in bold on a terminal, else between « and »."""
+    opening, closing = (BOLD, PLAIN) if tty else ("«", "»")
+    out = "".join(f"{opening}{_terminal_text(t)}{closing}" if matched else _CONTROL.sub(" ", t).replace("\n", " ")
+                  for t, matched in snippet.segments)
+    return re.sub(r" {2,}", " ", out).strip()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    filters = text_search.Filters(council=args.council or "", kinds=tuple(args.kind or ()), framework=args.framework or "",
+                                  years=args.year or "")
+    runner = Runner(_backend(args), limit=None)
+    try:
+        result = text_search.search(runner, args.text, filters, limit=args.limit, offset=args.offset)
+    finally:
+        runner.close()
+    if args.format == "json":
+        print(json.dumps({"total": result.total, "offset": args.offset, "hits": [
+            {"passage": h.passage, "source": h.source, "sourceTitle": h.source_title, "kind": h.kind, "year": h.year,
+             "page": h.page, "number": h.number, "url": h.url or None, "rank": h.rank, "authorities": list(h.authorities),
+             "frameworks": list(h.frameworks), "snippet": h.snippet.text, "matches": h.snippet.matches,
+             "links": [{"iri": link.iri, "label": link.label, "relation": link.relation} for link in h.links]}
+            for h in result.hits]}, indent=2, ensure_ascii=False))
+    else:
+        tty = sys.stdout.isatty()
+        for n, h in enumerate(result.hits, args.offset + 1):
+            where = ", ".join(part for part in (h.kind, str(h.year) if h.year else "", f"page {h.page}" if h.page else "",
+                                                f"passage {h.number}" if h.number else "") if part)
+            print(f"{n}. {_terminal_text(h.source_title)} ({where})")
+            print(f"   {_snippet_line(h.snippet, tty)}")
+            print(f"   source: {h.source}" + (f"  {h.url}" if h.url else ""))
+            for link in h.links[:args.links]:
+                print(f"   {link.relation}: {_terminal_text(link.label)} <{link.iri}>")
+            if len(h.links) > args.links:
+                print(f"   ... and {len(h.links) - args.links} more linked")
+    shown = f"{args.offset + 1}-{args.offset + len(result.hits)}" if result.hits else "none"
+    print(f"{result.total:,} passage(s) match; showing {shown} ({result.seconds * 1000:.0f} ms)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -398,9 +532,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("candidates", parents=[store_opts, read_opts], help="list the facts proposed from loaded documents",
                        description="List the candidate facts `councilkg load --documents DIR` proposed, each with its passage "
-                                   "and confidence; --format yaml writes them for review against the curated data.")
+                                   "and confidence, and the identity candidates of the leadership timeline (an unnamed "
+                                   "holder Ofsted states and the named person they probably are, with both sources); "
+                                   "--format yaml writes them for review against the curated data.")
     p.add_argument("--kind", help="only this kind (post, judgement, fieldwork, fieldwork-end, publication-date, visit-number, "
-                                  "visit-focus, credit)")
+                                  "visit-focus, credit; identity: who an unnamed post holder probably is)")
     p.add_argument("--min-confidence", type=float, default=0.0, metavar="X", help="only candidates at least this sure (0 to 1)")
     p.add_argument("--format", "-f", choices=["table", "yaml"], default="table")
     p.set_defaults(func=cmd_candidates)
@@ -442,8 +578,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", metavar="FILE", required=True, help="the N-Quads file to write")
     p.set_defaults(func=cmd_synthetic)
 
+    p = sub.add_parser("search", parents=[store_opts, read_opts], help="find words in every passage of the loaded documents and reports",
+                       description="Search the text of every passage of the loaded documents and Ofsted reports (the store's "
+                                   "text index, built with it), best matches first, each with its snippet, page, source and "
+                                   "the entities it mentions. Words must all be there; \"quoted words\" are a phrase; word* "
+                                   "any word beginning so; OR between two terms either; -word must be absent.",
+                       epilog='Example: councilkg search "private fostering" --council Croydon --year 2019-2020. '
+                              "Against a SPARQL endpoint there is no text index: query ckg:passageText in SPARQL.")
+    p.add_argument("text", help="the words to find")
+    p.add_argument("--council", metavar="NAME|GSS|IRI", help="only passages of sources about this council")
+    p.add_argument("--kind", action="append", metavar="KIND",
+                   help="only passages of this kind of source (documents, reports, ...); repeatable")
+    p.add_argument("--framework", metavar="NAME", help="only sources about an inspection under this framework (sif, ilacs, ...)")
+    p.add_argument("--year", metavar="YEAR[-YEAR]", help="only sources of this year, or these years (2018-2020)")
+    p.add_argument("--limit", type=int, default=20, metavar="N", help="at most N passages (default 20)")
+    p.add_argument("--offset", type=int, default=0, metavar="N", help="skip the first N (default 0)")
+    p.add_argument("--links", type=int, default=5, metavar="N", help="linked entities shown a passage (default 5)")
+    p.add_argument("--format", "-f", choices=["text", "json"], default="text")
+    p.set_defaults(func=cmd_search)
+
     p = sub.add_parser("stats", parents=[store_opts, read_opts], help="triples per source graph and entities per class")
     p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("themes", parents=[store_opts, read_opts],
+                       help="recommendations by theme, the themes' rules, or the themes a text is given",
+                       description="With no option: how many recommendations of the store have each theme of the "
+                                   "recommendation-theme scheme (ontology/themes.ttl), and how many have none.")
+    what = p.add_mutually_exclusive_group()
+    what.add_argument("--rules", action="store_true", help="print every theme with its rules, as the scheme writes them")
+    what.add_argument("--explain", metavar="TEXT", help="the themes the rules give this text, with the rule that fired")
+    p.set_defaults(func=cmd_themes)
 
     return parser
 

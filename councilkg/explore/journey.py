@@ -1,15 +1,17 @@
 """A council's improvement journey: its judgements over time beside who led it, what inspectors
 recommended and what addressed it, who was credited, and who led each improvement.
 
-Built from the canned queries (council_judgements, role_network, inspection_recommendations,
-council_credits, improvement_leaders); plain Python data, tested without Streamlit.
+Built from the canned queries (council_judgements, leadership_timeline, inspection_recommendations,
+council_credits, improvement_leaders); the tenures are the leadership timeline's (councilkg.explore.timeline),
+holders Ofsted does not name among them; plain Python data, tested without Streamlit.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from councilkg.explore import timeline
 from councilkg.query.results import Value
 from councilkg.query.runner import Runner
 
@@ -31,6 +33,7 @@ class Journey:
     recommendations: list[dict]
     credits: list[dict]
     leaders: list[dict]
+    identities: list[dict] = field(default_factory=list)  # unnamed holders who are probably named ones
 
     @property
     def span(self) -> tuple[dt.date, dt.date] | None:
@@ -71,16 +74,20 @@ def _judgements(runner: Runner, council: Value) -> tuple[list[dict], str]:
     return sorted(judgements.values(), key=lambda j: (j["date"] or dt.date.min, j["area"])), label
 
 
-def _tenures(runner: Runner, council: Value) -> list[dict]:
+def _tenures(merged: list[timeline.Tenure]) -> list[dict]:
+    """The leadership timeline's tenures of the journey's roles as bars; an unnamed holder as Ofsted states them."""
     tenures = []
-    for r in runner.canned("role_network", {"council": council}, limit=None).strings():
-        if r["roleLabel"] not in JOURNEY_ROLES or r["personKind"] != "person":
+    for t in merged:
+        if t.role_label not in JOURNEY_ROLES:
             continue
-        start, end = _day(r["knownFrom"]), _day(r["knownUntil"])
-        if start and end and end == start:
+        start, end = t.known_from, t.known_until
+        if end == start:
             end = start + SINGLE_DAY_BAR
-        tenures.append({"role": r["roleLabel"], "person": r["personLabel"], "iri": r["person"], "from": start, "until": end,
-                        "organisation": r["organisationLabel"], "row": f"{r['roleLabel']}: {r['personLabel']}"})
+        person = t.label()
+        tenures.append({"role": t.role_label, "person": person, "iri": t.first.holder or t.first.node, "from": start,
+                        "until": end, "named": t.named, "sources": t.cite(),
+                        # an unnamed holder's words already say the post: "DCS — not named by Ofsted — in post since …"
+                        "row": f"{t.role_label}: {person}" if t.named else person})
     return sorted(tenures, key=lambda t: (JOURNEY_ROLES.index(t["role"]), t["from"] or dt.date.min))
 
 
@@ -104,4 +111,7 @@ def journey(runner: Runner, council: str) -> Journey:
          "basis": r["basis"], "role or credit": r["role"]}
         for r in runner.canned("improvement_leaders", {"council": node}, limit=None).strings()
     ]
-    return Journey(council, label, judgements, _tenures(runner, node), recommendations, credits, leaders)
+    merged, candidates = timeline.timeline(runner, council)
+    identities = [{"unnamed holder": c.unnamed.label(), "probably": c.named.label(), "confidence": c.confidence,
+                   "evidence": c.sentence()} for c in candidates]
+    return Journey(council, label, judgements, _tenures(merged), recommendations, credits, leaders, identities)

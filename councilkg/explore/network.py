@@ -15,6 +15,7 @@ from itertools import combinations
 
 import networkx as nx
 
+from councilkg.explore import timeline
 from councilkg.model import iris
 from councilkg.query.results import QueryResult
 
@@ -25,7 +26,10 @@ KIND_COLOURS = {
     "committee": "#9467bd",
     "department": "#8c564b",
     "organisation": "#7f7f7f",
+    "holder not named": "#ff7f0e",
 }
+#: the kind of node an unnamed post holder is (Ofsted's "The DCS has been in post since July 2016")
+UNNAMED_KIND = "holder not named"
 CENTRALITY = ("degree", "betweenness", "eigenvector")
 # Past this many nodes a drawing is an unreadable hairball that takes long to lay out; the app asks
 # for a narrower view (a council, roles, a date, or an ego network) and offers the GraphML instead.
@@ -52,6 +56,7 @@ class Tie:
     known_from: dt.date | None
     known_until: dt.date | None
     membership: str
+    council: str = ""  # the council the organisation belongs to, if any
 
 
 def _date(value: str) -> dt.date | None:
@@ -68,8 +73,40 @@ def ties_from(result: QueryResult) -> list[Tie]:
         ties.append(Tie(row["person"], row["personLabel"] or _local(row["person"]), row["personKind"] or "person",
                         row["organisation"], row["organisationLabel"] or _local(row["organisation"]),
                         row["organisationKind"] or "organisation", row["role"], row["roleLabel"],
-                        _date(row["knownFrom"]), _date(row["knownUntil"]), row["membership"]))
+                        _date(row["knownFrom"]), _date(row["knownUntil"]), row["membership"], row.get("council") or ""))
     return ties
+
+
+def unnamed_ties(tenures: Collection[timeline.Tenure], date: dt.date | None = None) -> list[Tie]:
+    """The leadership timeline's holders Ofsted does not name, as ties to their councils (those in post on ``date``
+    only, when one is given: the tenure's evidence spans it)."""
+    ties = []
+    for t in tenures:
+        if t.named or (date and not t.known_from <= date <= t.known_until):
+            continue
+        s = t.first
+        ties.append(Tie(s.node, t.label(), UNNAMED_KIND, s.organisation, s.council_label, "council", s.role, s.role_label,
+                        t.known_from, t.known_until, s.node, s.council))
+    return ties
+
+
+def summary(ties: Collection[Tie], council_labels: dict[str, str]) -> tuple[list[dict], list[dict]]:
+    """The whole network in numbers, for a view too big to draw: per role, the people and ties; per authority
+    (``council_labels`` names them; ties outside any council count as "outside any council"), the same."""
+    def count(key) -> list[dict]:
+        people: dict[str, set[str]] = {}
+        number: dict[str, int] = {}
+        for tie in ties:
+            k = key(tie)
+            people.setdefault(k, set()).add(tie.member)
+            number[k] = number.get(k, 0) + 1
+        return sorted(({"people": len(people[k]), "ties": number[k], "_key": k} for k in people),
+                      key=lambda r: (-r["people"], r["_key"]))
+
+    by_role = [{"role": r.pop("_key"), **r} for r in count(lambda t: t.role_label)]
+    by_council = [{"authority": r.pop("_key"), **r}
+                  for r in count(lambda t: council_labels.get(t.council, t.council) if t.council else "outside any council")]
+    return by_role, by_council
 
 
 def _local(iri: str) -> str:

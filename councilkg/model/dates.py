@@ -105,3 +105,20 @@ def parse_partial_date(value: object) -> PartialDate:
 
 def date_literal(value: dt.date) -> Literal:
     return Literal(value.isoformat(), datatype=xsd.date)
+
+
+#: the months a part of a year can mean, first and last: "the end of 2018", "late 2018", "spring 2017"
+YEAR_PARTS = {"beginning": (1, 4), "start": (1, 4), "early": (1, 4), "middle": (5, 8), "summer": (6, 8),
+              "spring": (3, 5), "autumn": (9, 11), "end": (9, 12), "late": (9, 12), "winter": (1, 12)}
+
+
+def written_bounds(value: str) -> tuple[PartialDate | None, dt.date, dt.date]:
+    """A start as a reader keeps it ("2016-07", "2018", "late-2018"): the partial date where it is one, and the first
+    and last day it can denote (a part of a year: the months in YEAR_PARTS; winter, which straddles two years, the
+    whole year). Raises ValueError for anything else."""
+    part, _, year = value.partition("-")
+    if part in YEAR_PARTS and year.isdigit():
+        first, last = YEAR_PARTS[part]
+        return None, dt.date(int(year), first, 1), PartialDate(int(year), last).latest
+    partial = parse_partial_date(value)
+    return partial, partial.earliest, partial.latest

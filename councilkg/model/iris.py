@@ -54,6 +54,7 @@ NAMESPACES: dict[str, str] = {
     "fw": CONCEPT + "framework/",
     "latype": CONCEPT + "authority-type/",
     "lastatus": CONCEPT + "authority-status/",
+    "rectheme": CONCEPT + "recommendation-theme/",
 }
 
 # Concept schemes, by the short name used in data files and in concept IRIs.
@@ -68,6 +69,7 @@ SCHEMES = (
     "framework",
     "authority-type",
     "authority-status",
+    "recommendation-theme",
 )
 
 GSS_RE = re.compile(r"^E(06|07|08|09|10)\d{6}$")

@@ -38,6 +38,7 @@ PARAM_TYPES = {
     "date": "a date, YYYY-MM-DD",
     "region": "a region name as the data gives it (London)",
     "role": "a role from the role scheme (dcs, lead-member, board-chair, commissioner, ...)",
+    "theme": "a recommendation theme (private fostering, management-oversight, care leavers' accommodation, ...)",
     "string": "text",
     "integer": "a whole number",
 }

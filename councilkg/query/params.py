@@ -28,6 +28,8 @@ CLASS_FOR_TYPE = {
     "organisation": iris.NAMESPACES["org"] + "Organization",
     "inspection": iris.CKG + "Inspection",
 }
+#: parameter types whose values are concepts of a scheme, matched by name or label: the scheme and what to call one
+CONCEPT_TYPES = {"role": ("role", "role"), "theme": ("recommendation-theme", "theme")}
 NOUN_FOR_TYPE = {"council": "council", "person": "person", "organisation": "organisation", "inspection": "inspection",
                  "entity": "entity"}
 
@@ -64,11 +66,13 @@ class Resolver:
             if not _INT_RE.match(text):
                 raise ParameterError(name, f"{text!r} is not a whole number")
             return _integer_value(text)
-        if kind == "role":
-            concept = concepts.match("role", text)
+        if kind in CONCEPT_TYPES:
+            scheme, noun = CONCEPT_TYPES[kind]
+            concept = concepts.match(scheme, text) or next(
+                (c for c in concepts.index()[scheme].values() if c.iri == text.strip("<>")), None)  # or its IRI
             if concept is None:
-                raise ParameterError(name, f"unknown role {text!r}; known roles:",
-                                     [(c.pref_label, c.iri) for c in concepts.index()["role"].values()])
+                raise ParameterError(name, f"unknown {noun} {text!r}; known {noun}s:",
+                                     [(c.pref_label, c.iri) for c in concepts.index()[scheme].values()])
             return Value.iri(concept.iri)
         if kind == "region":
             return self._region(name, text)

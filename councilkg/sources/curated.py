@@ -21,7 +21,7 @@ from typing import Any
 from pyoxigraph import Literal, NamedNode, Quad
 
 from councilkg.errors import LoadError, ProblemCollector
-from councilkg.model import concepts, iris
+from councilkg.model import concepts, iris, themes
 from councilkg.model.dates import PartialDate, date_literal, parse_partial_date
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, foaf, org, prov, rdfs, schema, skos, time
 from councilkg.paths import CURATED_DIR
@@ -921,6 +921,8 @@ class _Builder:
     def s_recommendations(self, r: LDict) -> None:
         s = self._text_node(r, ckg.Recommendation)
         self.add(s, ckg.identifiedIn, self.iri(r["inspection"]))
+        for triple in themes.triples(s, r["text"]):  # its themes, by the rules of ontology/themes.ttl
+            self.add(*triple)
 
     def s_report_recommendations(self, r: LDict) -> None:
         s = self._text_node(r, ckg.ReportRecommendation)

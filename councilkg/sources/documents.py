@@ -26,6 +26,8 @@ their page number.
 
 from __future__ import annotations
 
+import bisect
+import csv
 import datetime as dt
 import hashlib
 import html
@@ -34,6 +36,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -41,6 +44,7 @@ from councilkg.errors import LoadError
 from councilkg.model import concepts, iris
 from councilkg.model.dates import MONTH_PATTERN, MONTHS
 from councilkg.model.iris import RDF_TYPE, ckg, dcterms, rdfs, skos, xsd
+from councilkg.sources import councilprose
 from councilkg.sources.folders import regular_files
 from councilkg.sources.kind import GraphKind, Inputs, Option, Reading, SourceKind
 from councilkg.sources.pdf import PdfError, PdfText, read_pdf
@@ -50,6 +54,11 @@ from councilkg.store import GraphPayload
 DOCUMENTS = GraphKind("documents", order=40)
 CANDIDATES = GraphKind("candidates", order=70)  # after every kind of fact: proposals, not facts
 MAX_BYTES = 5_000_000
+#: a folder's list of where its files were published (columns file, url): a page's address may say whose it is
+ADDRESSES = "sources.csv"
+#: the labels of a web address that say nothing of whose site it is, and what may follow a council's name in one
+ADDRESS_WORDS = frozenset("www www3 gov uk com org net co democracy moderngov councillors minutes governance media news".split())
+ADDRESS_SUFFIXES = ("", "sites", "council", "cc", "gov")
 SUFFIXES = {".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}
 ENCODINGS = ("utf-8", "utf-16", "cp1252")
 BOILERPLATE = {"home > agenda item", "agenda item", "local democracy", "issue - meetings", "minutes:", "decision:"}
@@ -65,7 +74,8 @@ Progress = Callable[[str], None]
 CANDIDATE_LABEL_VALUE = 60
 # what the loader needs to know of the graph: types, names and variants, and curated sources' file names
 NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.fileName, iris.org.subOrganizationOf,
-                   iris.org.linkedTo)
+                   iris.org.linkedTo, iris.org.member, iris.org.organization, ckg.inspectedAuthority, ckg.fieldworkStart,
+                   ckg.fieldworkEnd, ckg.publicationDate)
 #: the words of a name that says what kind of body it is, not which one ("LSCB", "Improvement Board")
 GENERIC_WORDS = frozenset("""local safeguarding children children's childrens child board boards lscb scb improvement
     partnership partnerships the and of for services service social care transformation panel committee executive
@@ -83,6 +93,17 @@ NAME_FOLLOWERS = frozenset("""Council County Borough City Metropolitan District 
 DOMINANT = 0.6
 #: how far into a document its own heading names the authority it is about
 HEADING_CHARS = 1500
+#: words after an authority's name that make it the name of that council or its services ("Herefordshire Council",
+#: "Reading’s Lead Councillor", "Haringey Children’s Services", "Slough Local Safeguarding Children Board", "Rochdale borough")
+STATED_AFTER = re.compile(r"['’](?:s\b|\s)|\s+(?:(?:County|Borough|City|Metropolitan Borough|District)\s+)?Council\b|\s+(?:[Ll]ocal "
+                          r"[Aa]uthority|[Cc]hildren['’]?s\s+(?:[Ss]ervices?|[Ss]ocial [Cc]are|[Tt]rust)|(?:Local\s+)?Safeguarding\s+"
+                          r"Children|[Bb]orough\b|Children First|Ofsted)")
+#: words before an authority's name that make it the place the services are for ("inspection of Leeds", "children’s
+#: services in Leeds", "Children’s social care in Middlesbrough")
+STATED_BEFORE = re.compile(r"(?i)(?:inspection\s+of|children['’]s\s+(?:social care\s+)?services\s+in|social care\s+in|"
+                           r"services\s+for\s+children\s+in|children\s+in|Mayor\s+of)\s+(?:the\s+)?$")
+#: a sentence about a person's career elsewhere ("he was previously a Director of Children Services in Kent")
+ELSEWHERE = re.compile(r"(?i)\b(?:previously|formerly|former|prior to|before joining|went on to|moved to)\b")
 
 
 @dataclass
@@ -116,11 +137,18 @@ class NameIndex:
     generic: set[str] = field(default_factory=set)  # names that say only what kind of body a board is
     council_of: dict[NamedNode, NamedNode] = field(default_factory=dict)  # a board -> the council it belongs to
     files: dict[str, NamedNode] = field(default_factory=dict)  # curated sources by file name
+    councils_of: dict[NamedNode, set[NamedNode]] = field(default_factory=dict)  # a person -> the councils they served
+    inspections: dict[NamedNode, list[tuple[NamedNode, str]]] = field(default_factory=dict)  # council -> (inspection, date)
+    initialisms: dict[str, NamedNode] = field(default_factory=dict)  # "B&NES" -> Bath and North East Somerset
 
     @classmethod
     def from_quads(cls, quads: Iterable[Quad]) -> NameIndex:
         index = cls()
         labels: list[tuple[NamedNode, str]] = []
+        members: dict[object, set[NamedNode]] = {}
+        held_at: dict[object, set[NamedNode]] = {}
+        inspected: dict[object, NamedNode] = {}
+        dated: dict[object, set[str]] = {}
         for q in quads:
             if q.predicate == RDF_TYPE and isinstance(q.subject, NamedNode):
                 kind = {iris.foaf.Person: "person", ckg.LocalAuthority: "council", ckg.Board: "board"}.get(q.object)
@@ -132,6 +160,21 @@ class NameIndex:
                 index.files[q.object.value] = q.subject
             elif q.predicate in (iris.org.subOrganizationOf, iris.org.linkedTo) and isinstance(q.object, NamedNode):
                 index.council_of.setdefault(q.subject, q.object)
+            elif q.predicate == iris.org.member and isinstance(q.object, NamedNode):
+                members.setdefault(q.subject, set()).add(q.object)
+            elif q.predicate == iris.org.organization and isinstance(q.object, NamedNode):
+                held_at.setdefault(q.subject, set()).add(q.object)
+            elif q.predicate == ckg.inspectedAuthority and isinstance(q.object, NamedNode):
+                inspected[q.subject] = q.object
+            elif q.predicate in (ckg.fieldworkStart, ckg.fieldworkEnd, ckg.publicationDate):
+                dated.setdefault(q.subject, set()).add(q.object.value)
+        shared: set[str] = set()
+        for node, label in labels:
+            for short in initialisms(label) if index.kinds.get(node) == "council" else ():
+                if index.initialisms.setdefault(short, node) != node:
+                    shared.add(short)
+        for short in shared:
+            del index.initialisms[short]  # initials two councils share say neither
         for node, label in labels:
             kind = index.kinds.get(node)
             if kind is None or (kind == "person" and len(label.split()) < 2) or len(label) < 4:
@@ -144,6 +187,15 @@ class NameIndex:
             parent = index.council_of[board]
             if index.kinds.get(parent) != "council" and parent in index.council_of:
                 index.council_of[board] = index.council_of[parent]
+        # who served which council: a membership of the council, or of one of its boards and committees
+        for membership, people in members.items():
+            for organisation in held_at.get(membership, ()):
+                council = organisation if index.kinds.get(organisation) == "council" else index.council_of.get(organisation)
+                for person in people if council is not None else ():
+                    index.councils_of.setdefault(person, set()).add(council)
+        for inspection, council in inspected.items():
+            for day in dated.get(inspection, ()):
+                index.inspections.setdefault(council, []).append((inspection, day))
         return index
 
     def names_in(self, passages: list[Passage], text: str, pattern: re.Pattern[str] | None) -> list[NameMatch]:
@@ -174,11 +226,120 @@ class NameIndex:
         council, n = counts.most_common(1)[0]
         return council if n >= 2 and n >= DOMINANT * sum(counts.values()) else None
 
+    def stated_authority(self, found: list[NameMatch], text: str) -> tuple[NamedNode, NameMatch] | None:
+        """The authority a document says it is about, from its own words, with the mention that says so; None when it
+        does not say. A mention says so when the name is written as that council's or its services' (STATED_AFTER,
+        STATED_BEFORE: "Herefordshire Council", "Reading’s", "children’s services in Leeds") or heads the document;
+        else, when no mention does, the one authority it names (outside an account of a person's career elsewhere:
+        "previously a Director of Children Services in Kent"). Stricter than ``about``: never the council merely
+        named most, and never one of two or more named as councils."""
+        councils = [m for m in found if m.written and m.node is not None and self.kinds.get(m.node) == "council"]
+        first_line = re.search(r"\S[^\n]*", text)
+        heading_end = first_line.end() if first_line else 0
+        stated: list[NameMatch] = []
+        bare: list[NameMatch] = []
+        for m in councils:
+            begin, finish = _sentence_around(text, m.start, m.end)
+            if ELSEWHERE.search(text, begin, finish):
+                continue
+            if m.start < heading_end or STATED_AFTER.match(text, m.end) or STATED_BEFORE.search(text[max(0, m.start - 40):m.start]):
+                stated.append(m)
+            else:
+                bare.append(m)
+        if not stated and not bare:
+            bare = self._initialisms_in(text)
+        chosen = stated or bare
+        nodes = {m.node for m in chosen}
+        if len(nodes) != 1:
+            counts = Counter(m.node for m in stated)
+            if not counts:
+                return None
+            (council, n), = counts.most_common(1)
+            if n < DOMINANT * sum(counts.values()) or n < 2:
+                return None
+            chosen = [m for m in stated if m.node == council]
+        assert chosen[0].node is not None
+        return chosen[0].node, chosen[0]
+
+    def _initialisms_in(self, text: str) -> list[NameMatch]:
+        """Mentions of councils by their initials ("B&NES"), written as a word of their own in capitals."""
+        found = []
+        for short, node in self.initialisms.items():
+            for m in re.finditer(rf"(?<![\w&]){re.escape(short)}(?![\w&])", text):
+                begin, finish = _sentence_around(text, m.start(), m.end())
+                if not ELSEWHERE.search(text, begin, finish):
+                    found.append(NameMatch(Passage(0, 0, len(text), ""), short, node, m.start(), m.end(), True))
+        return found
+
+    def council_at_address(self, url: str) -> NamedNode | None:
+        """The council whose site a web address is on: a label of its host that is the council's name written together
+        ("moderngov.cheshireeast.gov.uk", "www.southampton.gov.uk"), perhaps with a site's suffix
+        ("moderngov.southwarksites.com"); None when no label, or more than one council, fits."""
+        host = (urlsplit(url).hostname or "").lower()
+        squashed: dict[str, set[NamedNode]] = {}
+        for name, nodes in self.names.items():
+            for node in nodes:
+                if self.kinds.get(node) == "council":
+                    squashed.setdefault(re.sub(r"[^a-z]", "", name), set()).add(node)
+        fits: set[NamedNode] = set()
+        for label in host.split("."):
+            if label in ADDRESS_WORDS:
+                continue
+            for suffix in ADDRESS_SUFFIXES:
+                if label.endswith(suffix) and len(label) > len(suffix):
+                    fits |= squashed.get(label[:len(label) - len(suffix)], set())
+        return next(iter(fits)) if len(fits) == 1 else None
+
+    def councils_named(self, words: str, pattern: re.Pattern[str] | None) -> set[NamedNode]:
+        """The councils a phrase names as names ("Essex County Council Leader", "Director of Children Services in Kent")."""
+        found = set()
+        for m in pattern.finditer(_norm_keep_offsets(words)) if pattern is not None else ():
+            nodes = self.names.get(m.group(1), set())
+            if len(nodes) == 1 and self.kinds.get(node := next(iter(nodes))) == "council" and proper_noun(words, m.start(), m.end()):
+                found.add(node)
+        return found
+
+    def person_at(self, name: str, council: NamedNode | None) -> NamedNode | None:
+        """The person the graph holds with this full name who served this council, when there is exactly one."""
+        if council is None:
+            return None
+        people = {n for n in self.names.get(_norm(councilprose.display_name(name)), set()) if self.kinds.get(n) == "person"
+                  and council in self.councils_of.get(n, set())}
+        return next(iter(people)) if len(people) == 1 else None
+
+    def inspection_for(self, council: NamedNode | None, when: str | None) -> NamedNode | None:
+        """The graph's one inspection of the council dated (fieldwork or publication) within ``when``: a year, a month,
+        a day, or a "start/end" range of days; None when none or several fit, or the year is not known ("--02-13")."""
+        if council is None or not when or when.startswith("--"):
+            return None
+        start, _, end = when.partition("/")
+        fits = {inspection for inspection, day in self.inspections.get(council, ())
+                if (start <= day <= end if end and end != start else day.startswith(start))}
+        return next(iter(fits)) if len(fits) == 1 else None
+
     def pattern(self) -> re.Pattern[str] | None:
         if not self.names:
             return None
         alternatives = sorted(self.names, key=len, reverse=True)
         return re.compile(r"(?<![\w])(" + "|".join(re.escape(a) for a in alternatives) + r")(?![\w])")
+
+
+def initialisms(name: str) -> list[str]:
+    """The initials a council of three words or more is written with: "Bath and North East Somerset" -> "B&NES" and
+    "BNES", "North East Lincolnshire" -> "NEL", "Bournemouth, Christchurch and Poole" -> "BCP"; none for shorter names
+    ("Barking and Dagenham": "B&D" says too little)."""
+    words = re.findall(r"[A-Za-z]+", name)
+    significant = [w for w in words if w[0].isupper()]
+    if len(significant) < 3:
+        return []
+    plain = "".join(w[0] for w in significant)
+    out = [plain]
+    if "and" in words:
+        at = words.index("and")
+        before = "".join(w[0] for w in words[:at] if w[0].isupper())
+        after = "".join(w[0] for w in words[at + 1:] if w[0].isupper())
+        out.append(f"{before}&{after}")
+    return out
 
 
 def proper_noun(text: str, start: int, end: int) -> bool:
@@ -199,7 +360,7 @@ def proper_noun(text: str, start: int, end: int) -> bool:
             previous.group(1) not in NAME_OPENERS and not re.search(r"[.!?:]\s+\S+[ \t]+$", text[max(0, start - 30):start]))):
         return False
     following = re.match(r"[ \t]+([A-Z][\w’'-]*)", text[end:end + 30])
-    if following and following.group(1) not in NAME_FOLLOWERS:
+    if following and following.group(1).replace("’", "'").removesuffix("'s") not in NAME_FOLLOWERS:
         return False
     # another body named after the place: "Wiltshire police", "Norfolk and Suffolk NHS", "the Southwark judgement"
     return not re.match(r"(?i)[ \t]+(?:and[ \t]+[A-Z]\w+[ \t]+)?(?:police|constabulary|nhs|ccg|clinical|university|hospital|fire|"
@@ -315,11 +476,17 @@ def metadata(text: str, name: str) -> dict[str, str]:
     return {k: v for k, v in meta.items() if v}
 
 
+_STOP = re.compile(r"[.!?](?=\s)|\n")
+#: the longest a sentence is read around a match (a longer one is cut there, so each match costs a bounded read)
+SENTENCE_REACH = 2000
+
+
 def _sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
-    """The bounds of the sentence of ``text`` holding text[start:end]."""
-    stops = [m.end() for m in re.finditer(r"[.!?](?=\s)|\n", text[:start])]
-    after = re.search(r"[.!?](?=\s)|\n", text[end:])
-    return (stops[-1] if stops else 0), (end + after.end() if after else len(text))
+    """The bounds of the sentence of ``text`` holding text[start:end] (at most SENTENCE_REACH either side)."""
+    lo = max(0, start - SENTENCE_REACH)
+    stops = [m.end() for m in _STOP.finditer(text, lo, start)]
+    after = _STOP.search(text, end, end + SENTENCE_REACH)
+    return (stops[-1] if stops else lo), (after.end() if after else min(len(text), end + SENTENCE_REACH))
 
 
 def excerpt(text: str, *needles: str, width: int = 300) -> str:
@@ -343,6 +510,70 @@ class Candidate:
     confidence: float
     subject: NamedNode | None = None
     detail: str = ""
+    organisation: NamedNode | str | None = None  # where a post is held: the authority's node, or a body as written
+    date: str = ""  # when the document places it: a judgement's year, a post's start
+    names: tuple[str, ...] = ()  # a new candidate person's name, then the names it is written with
+
+
+#: how sure each kind of candidate from council prose is, by the kind of rule that found it
+PROSE_CONFIDENCE = {"person-post": 0.8, "stated-judgement": 0.75, "visit": 0.75, "authority": 0.9, "address": 0.6,
+                    "decision": 0.7, "intervention": 0.7}
+
+
+def _passage_at(found: list[Passage], offset: int) -> Passage:
+    """The passage holding a character offset of the document's text (the last one starting at or before it)."""
+    at = bisect.bisect_right([p.start for p in found], offset) - 1
+    return found[max(at, 0)]
+
+
+def prose_candidates(text: str, found: list[Passage], index: NameIndex, pattern: re.Pattern[str] | None,
+                     authority: NamedNode | None, document_slug: str, wrapped: bool = False,
+                     dated: str | None = None) -> list[Candidate]:
+    """What council prose states (``councilprose``): people and their posts, grades, inspections and visits, as
+    candidates. A post is the authority's (its node as the organisation) unless its title names another body; a post
+    whose words name another authority is left out; a person is the graph's when it holds the same full name at the
+    same authority, else one new candidate person per name (honorifics and suffixes aside) and authority. A post's
+    date is its start where the sentence states one ("from 2025-01"), else the date the document is of (``dated``, or
+    the date its top line gives): the post as at then. Decisions (RESOLVED …) and interventions (a commissioner, a
+    statutory direction, an improvement notice or board) follow, once each."""
+    placed = dated or councilprose.document_date(text) or ""
+    out: list[Candidate] = []
+    owner = authority.value.rsplit("/", 1)[-1].lower() if authority is not None else f"in-{document_slug}"
+    for post in councilprose.posts_in(text):
+        named = index.councils_named(f"{post.title} {post.organisation or ''}", pattern)
+        if named - ({authority} if authority is not None else set()):
+            continue  # "a Director of Children Services in Kent" in a page about Gloucestershire
+        first = _norm(councilprose.display_name(post.name).split()[0])
+        if any(index.kinds.get(n) in ("council", "board") for n in index.names.get(first, ())):
+            continue  # "Wandsworth Youth Mayor": a place, not a person
+        person = index.person_at(post.name, authority)
+        names: tuple[str, ...] = ()
+        if person is None:
+            label = councilprose.display_name(post.name)
+            person = iris.entity("candidate-person", f"{owner}-{iris.slugify(post.key) or 'unnamed'}")
+            names = (label, post.name) if post.name != label else (label,)
+        organisation: NamedNode | str | None = post.organisation if post.organisation else authority
+        out.append(Candidate("person-post", post.title, _passage_at(found, post.start), PROSE_CONFIDENCE["person-post"],
+                             person, post.role, organisation, f"from {post.began}" if post.began else placed, names))
+    for j in councilprose.judgements_in(text, wrapped):
+        year = str(j.year) if j.year else ""
+        out.append(Candidate("stated-judgement", j.grade, _passage_at(found, j.start), PROSE_CONFIDENCE["stated-judgement"],
+                             index.inspection_for(authority, year), j.area, date=year))
+    for v in councilprose.visits_in(text):
+        when = f"{v.start_date}/{v.end_date}" if v.end_date != v.start_date else v.start_date
+        detail = v.kind + (f" {v.number}" if v.number else "")
+        out.append(Candidate("visit", when, _passage_at(found, v.start), PROSE_CONFIDENCE["visit"],
+                             index.inspection_for(authority, when), detail))
+    seen: set[str] = set()
+    for d in councilprose.decisions_in(text):
+        if d.value not in seen:
+            seen.add(d.value)
+            out.append(Candidate("decision", d.value[:600], _passage_at(found, d.start), PROSE_CONFIDENCE["decision"], authority,
+                                 date=placed))
+    for i in councilprose.interventions_in(text):
+        out.append(Candidate("intervention", i.value, _passage_at(found, i.start), PROSE_CONFIDENCE["intervention"], authority,
+                             date=str(i.year) if i.year else ""))
+    return out
 
 
 def extract(found: list[Passage], mentions: dict[int, list[tuple[NamedNode, str, int, int]]], index: NameIndex) -> list[Candidate]:
@@ -441,8 +672,9 @@ def _lit(value: object, datatype: NamedNode | None = None) -> Literal:
 
 
 def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[str] | None,
-                  pages: PdfText | None = None) -> list[GraphPayload]:
-    """The document's graph and its candidates' graph."""
+                  pages: PdfText | None = None, address: str | None = None) -> list[GraphPayload]:
+    """The document's graph and its candidates' graph. ``address``: where the file was published, when its folder
+    says (``ADDRESSES``); it gives the authority a document is about only when the document's own words do not."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     slug = iris.slugify(path.name)[:80] or "document"
     graph = iris.source(f"document-{slug}")
@@ -489,7 +721,17 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
             continue  # "the LSCB", "the Improvement Board": only that body of the council the document is about
         mentions.setdefault(m.passage.number, []).append((m.node, m.name, m.start, m.end))
         add(m.passage.node, ckg.mentions, m.node)
-    for n, c in enumerate(extract(found, mentions, index)):
+    stated = index.stated_authority(names, text)
+    authority = stated[0] if stated else (index.council_at_address(address) if address else None)
+    proposals = extract(found, mentions, index)
+    if authority is not None:
+        evidence = _passage_at(found, stated[1].start) if stated else found[0]
+        said = text[stated[1].start:stated[1].end] if stated else f"address: {urlsplit(address or '').hostname}"
+        proposals.append(Candidate("authority", authority.value.rsplit("/", 1)[-1], evidence,
+                                   PROSE_CONFIDENCE["authority"] if stated else PROSE_CONFIDENCE["address"], authority, said))
+    proposals += prose_candidates(text, found, index, pattern, authority, slug, wrapped=pages is not None,
+                                  dated=meta.get("date"))
+    for n, c in enumerate(proposals):
         node = NamedNode(f"{graph.value}/candidate/{n + 1}")
         value = c.value if len(c.value) <= CANDIDATE_LABEL_VALUE else c.value[:CANDIDATE_LABEL_VALUE - 1] + "…"
         for s, pr, o in ((node, RDF_TYPE, ckg.CandidateFact), (node, rdfs.label, _lit(f"Candidate {c.kind}: {value}")),
@@ -501,6 +743,15 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
             candidates.append(Quad(node, ckg.candidateSubject, c.subject, candidates_graph))
         if c.detail:
             candidates.append(Quad(node, ckg.candidateDetail, _lit(c.detail), candidates_graph))
+        if c.organisation is not None:
+            candidates.append(Quad(node, ckg.candidateOrganisation, c.organisation, candidates_graph)
+                              if isinstance(c.organisation, NamedNode) else
+                              Quad(node, ckg.candidateOrganisationName, _lit(c.organisation), candidates_graph))
+        if c.date:
+            candidates.append(Quad(node, ckg.candidateDate, _lit(c.date), candidates_graph))
+        if c.names and c.subject is not None:
+            candidates.append(Quad(c.subject, rdfs.label, _lit(c.names[0]), candidates_graph))
+            candidates.extend(Quad(c.subject, skos.altLabel, _lit(n), candidates_graph) for n in c.names[1:])
     title = f"Candidate facts from {path.name}"
     header = [Quad(candidates_graph, RDF_TYPE, ckg.Source, candidates_graph),
               Quad(candidates_graph, rdfs.label, _lit(title), candidates_graph),
@@ -526,6 +777,7 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
     pattern = index.pattern()
     payloads: list[GraphPayload] = []
     files, warnings = regular_files(directory, SUFFIXES, "PDF, text, Markdown or HTML")
+    addresses = read_addresses(directory, warnings)
     for path in files:
         pages: PdfText | None = None
         if path.suffix.lower() == ".pdf":
@@ -542,8 +794,27 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
                 continue
         assert text is not None
         say(f"document {path.name}")
-        payloads.extend(load_document(path, text, index, pattern, pages))
+        payloads.extend(load_document(path, text, index, pattern, pages, addresses.get(path.name)))
     return payloads, warnings
+
+
+def read_addresses(directory: Path, warnings: list[str]) -> dict[str, str]:
+    """The addresses the folder's ``sources.csv`` (columns ``file`` and ``url``) gives its files, when it has one; its
+    "not a document" warning is dropped from ``warnings``, and one is added when it cannot be read."""
+    path = directory / ADDRESSES
+    if path.is_symlink() or not path.is_file():
+        return {}
+    warnings[:] = [w for w in warnings if not w.startswith(f"{path}: skipped: not a ")]
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        warnings.append(f"{path}: not read as the files' addresses: {exc}")
+        return {}
+    if not rows or not {"file", "url"} <= set(rows[0]):
+        warnings.append(f"{path}: not read as the files' addresses: it needs the columns file and url")
+        return {}
+    return {r["file"].strip(): r["url"].strip() for r in rows if r.get("file") and r.get("url")}
 
 
 # --------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ Ofsted's historical tables); a judgement "not judged" or "pre-dates" has no grad
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -75,7 +76,9 @@ POSTS = (
     ("lscb-chair", r"(?:independent\s+)?chair\s+of\s+the\s+(?:LSCB|(?:[\w’'-]+\s+){0,4}?(?:local\s+)?safeguarding\s+"
                    r"children(?:[’']s)?\s+board|"
                    r"(?-i:[A-Z]{0,3}SCB)\b)"),
-    ("lead-member", r"lead\s+member\s+for\s+children[’']s\s+services"),
+    # "the lead member", "the nominated elected member has been responsible for children's services since"
+    ("lead-member", r"(?:lead\s+member(?!\s+for\s+(?!children))(?:\s+for\s+children[’']s\s+services)?|"
+                    r"(?:nominated\s+)?elected\s+member\s+(?:has\s+been\s+)?responsible\s+for\s+children[’']s\s+services)"),
     # "The Ealing LSCB has appointed a new independent chair who has been in post since March 2016"
     ("lscb-chair", r"(?:(?<=\bLSCB)|(?<=Safeguarding\sChildren\sBoard))[^.]{0,80}?\b(?:independent\s+)?chair(?!\s+of)"),
 )
@@ -518,7 +521,12 @@ _SINCE = (rf"(?P<since>(?:the\s+)?(?:(?P<part>beginning|start|end|middle|autumn|
 _STARTED = (r"(?:in\s+post\s+since|since|appointed\s+(?:in|at)|in\s+post\s+from|from|"
             r"(?:took\s+up|started|joined|c[ao]me\s+into\s+post|commenced?|take\s+up|start)[^.]{0,40}?\bin)")
 _KEYWORDS = re.compile(r"(?i)in\s+post|appointed|appointment|took\s+up|started|joined|interim|acting|c[ao]me\s+into\s+post|"
-                       r"commence")
+                       r"commence|responsible\s+for|change\s+(?:in|of)")
+#: a post that is two ("a director of children's services and chief executive ... under a 'single' post")
+_COMBINED_POST = re.compile(r"(?i)\s+and\s+(?:the\s+)?(?:chief\s+executive|director\s+of\s+children)")
+_COMBINED_BEFORE = re.compile(r"(?i)(?:\bDCS|director\s+of\s+children[’']s\s+services|chief\s+executive)\s+and\s+(?:the\s+)?$")
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve")
+_NUMBER_WORDS = "|".join(NUMBER_WORDS[1:])
 #: a post of another body than the council ("the chief executive of the trust", "of TfC")
 _OTHER_BODY = re.compile(r"(?i)^\s+of\s+(?!the\s+(?:council|local\s+authority|borough|city|county)\b)(?:the\s+)?\w+")
 
@@ -556,16 +564,32 @@ def _leadership(r: _Reader, report: Report) -> None:
                 if re.search(r"(?i)\b(?:previous|former|outgoing)\b", before):
                     continue  # a tenure that has ended: not "in post since"
                 rest = re.sub(r"^(?:\s*\([^)]{0,60}\))+", lambda m: " " * len(m.group(0)), rest)  # "(Strategic Director) (DCS)"
-                appointment = re.search(r"(?i)\bappointment\s+of\s+(?:(?:a|an|the)\b[^.]{0,40})?$", sentence[:holder.start()])
+                if _COMBINED_POST.match(rest) or _COMBINED_BEFORE.search(sentence[max(0, holder.start() - 120):holder.start()]):
+                    continue  # "a director of children's services and chief executive ... under a 'single' post": neither
+                appointment = re.search(r"(?i)\b(?:appointment\s+of|change\s+(?:in|of))\s+(?:(?:a|an|the)\b[^.]{0,40})?$",
+                                        sentence[:holder.start()])
                 found = (re.match(rf"(?i)\s+in\s+{_SINCE}", rest) if appointment else None) \
                     or re.search(rf"(?i){_STARTED}\s+{_SINCE}", rest[:160]) \
                     or re.search(rf"(?i)(?:were|was|been|being|has\s+been)\s+appointed(?:\s+(?:permanently|substantively))?\s+"
                                  rf"(?:in\s+|towards\s+|at\s+|during\s+)?{_SINCE}", rest[:160])
-                if found is None:
-                    continue
+                if found is not None:
+                    # "since October 2011 in an interim capacity and April 2012 as substantive": the substantive start
+                    substantive = re.match(rf"(?i)\s+in\s+an\s+interim\s+capacity\s*,?\s+and\s+(?:since\s+|from\s+)?"
+                                           rf"{_SINCE}\s+as\s+(?:the\s+)?(?:substantive|permanent)", rest[found.end():])
+                    found = substantive or found
+                    value, written = _partial(found)
+                else:
+                    # "has been in post for six years": the year that many years before the fieldwork
+                    length = re.match(rf"(?i)\s+has\s+been\s+in\s+post\s+for\s+(?:the\s+(?:last|past)\s+)?(?P<n>\d+|{_NUMBER_WORDS})"
+                                      rf"\s+years?\b", rest)
+                    when = report.fieldwork_start or report.published
+                    if length is None or when is None:
+                        continue
+                    n = length.group("n").lower()
+                    value = str(when.year - (int(n) if n.isdigit() else NUMBER_WORDS.index(n)))
+                    written = _flat(length.group(0))
                 interim = bool(holder.group("interim")) or bool(re.search(r"(?i)\b(?:interim|acting)\b",
                                                                           sentence[holder.start():holder.end() + 30]))
-                value, written = _partial(found)
                 if (post, value) in seen:
                     continue
                 seen.add((post, value))
@@ -584,19 +608,32 @@ def _leadership(r: _Reader, report: Report) -> None:
 #: a sentence about an earlier inspection of the authority
 _PREVIOUS_CUE = re.compile(
     r"(?i)\b(?:previous|last|prior|preceding|earlier|most\s+recent)\b[^.]{0,80}?\b(?:inspection|inspected|re-inspection)|"
-    r"\bsince\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:inspection|ILACS|SIF)\b|\b(?:an?|the)\s+(?:\w+\s+){0,3}?inspection\s+(?:of\s+[^.]{0,60}?)?"
+    r"\bsince\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:inspection|ILACS|SIF)\b|\b(?:an?|the|Ofsted[’']s)\s+(?:\w+\s+){0,3}?inspection\s+(?:of\s+[^.]{0,60}?)?"
     r"(?:in|of)\s+(?:\w+\s+)?(?:19|20)\d\d|\bjudged\s+[^.]{0,40}\bin\s+(?:19|20)\d\d|"
     r"\bwhen\s+(?:services|children[’']s\s+services|it|they|the\s+(?:local\s+)?authority|the\s+council)\s+(?:were|was)\s+(?:judged|rated|found)|"
-    r"\binspectors?\s+judged\b")
+    r"\binspectors?\s+judged\b|\binspection\)?,?\s+(?:in|of|during)\s+(?:\w+\s+)?(?:19|20)\d\d")
 _PREVIOUS_GRADE = re.compile(
-    rf"(?i)(?:\b(?:judged|rated|found|graded|assessed|judgement\s+of|judgement\s+was)\s+(?:(?!(?:and|but|when|which)\b)[\w’']+\s+){{0,6}}?"
-    rf"(?:to\s+(?:be|have\s+been)\s+|as\s+(?:being\s+)?|to\s+)?(?:being\s+)?[‘'\"“]?(?P<grade>{_GRADE})|"
-    rf"\b(?P<required>required\s+improvement))")
+    rf"(?i)(?:\b(?:judged|rated|found|graded|assessed|judge?ment\s+of|judge?ment\s+was(?:\s+that\s+(?:it|they)\s+(?:was|were))?)\s+"
+    rf"(?:both\s+(?:[\w’']+\s+){{1,4}}?and\s+)?(?:(?!(?:and|but|when|which)\b)[\w’']+\s+){{0,6}}?"
+    rf"(?:to\s+(?:be|have\s+been)\s+|as\s+(?:being\s+)?|to\s+)?(?:being\s+)?[‘'\"“]?(?:grade\s+[1-4]\s*\(\s*)?(?P<grade>{_GRADE})|"
+    rf"\b(?P<required>required\s+improvement)|"
+    # "The service to care leavers was inadequate at the point of the last inspection"
+    rf"\b(?:was|were)\s+(?P<plain>inadequate|outstanding|adequate)\b)")
+
+
+def _grade_words(m: re.Match[str]) -> str:
+    return m.group("grade") or m.group("required") or m.group("plain")
+
+
+def _grade_start(m: re.Match[str]) -> int:
+    return m.start("grade") if m.group("grade") else m.start()
 _AREA_LIST_ITEM = re.compile(rf"(?i)^(?:[-–−•]\s*)?(?P<area>[A-Za-z][^:]{{3,90}}):\s*(?P<grade>{_GRADE})\s*[.;]?$")
 #: other kinds of provider whose grades a report cites beside the authority's
 _NOT_THE_AUTHORITY = re.compile(r"(?i)children[’']s\s+homes?\b|\bhomes?\s+(?:were|was|is|are)\b|fostering\s+(?:agency|service)|"
                                 r"adoption\s+(?:agency|service)|\bschools?\b|\bnursery|\bprovider|\bYOT\b|youth\s+offending|"
-                                r"residential|\bJTAI\b|joint\s+targeted|\bCQC\b|HMIP")
+                                r"residential|\bJTAI\b|joint\s+targeted|\bCQC\b|HMIP|"
+                                # "One was judged to be inadequate at the last inspection": one of what came before
+                                r"^(?:One|Two|Three|Both|Each|Neither|None)(?:\s+of\s+(?:them|these|those))?\s+(?:was|were|is|are)\b")
 
 
 def previous_area(text: str, year: int) -> str | None:
@@ -605,7 +642,8 @@ def previous_area(text: str, year: int) -> str | None:
     # the two inspections before the SIF: "services for children looked after", "safeguarding arrangements"
     looked_after = (r"services\s+for\s+(?:children\s+(?:and\s+young\s+people\s+)?)?looked\s+after|"
                     r"looked\s+after\s+children(?:[’']s)?\s+services")
-    if (year <= 2014 and re.search(looked_after, words)) or (year <= 2013 and re.search(r"looked\s+after", words)):
+    if "achieving permanence" not in words and "single inspection" not in words and (
+            (year <= 2014 and re.search(looked_after, words)) or (year <= 2013 and re.search(r"looked\s+after", words))):
         return "slac-looked-after"
     safeguarding = r"safeguarding\s+(?:arrangements|services)|arrangements\s+for\s+the\s+protection\s+of\s+children"
     if re.search(safeguarding, words) or (year <= 2013 and re.search(r"safeguarding|protection\s+of\s+children|child\s+protection", words)):
@@ -615,11 +653,47 @@ def previous_area(text: str, year: int) -> str | None:
     for area, pattern in SIF_AREAS:
         if re.search(pattern, words):
             return area
-    for area, pattern in (("sif-care-leavers", r"care\s+leavers"), ("sif-adoption", r"\badoption\b"),
-                          ("sif-help-and-protection", r"help\s+and\s+protection"), ("sif-leadership", r"\bleadership\b")):
-        if year >= 2014 and re.search(pattern, words) and not re.search(r"(?i)services\s+were|all\s+aspects", words):
+    for area, pattern in _AREA_WORDS:
+        if 2014 <= year < 2018 and re.search(pattern, words) and not re.search(r"(?i)services\s+were|all\s+aspects", words):
             return area
     return None
+
+
+#: a grade given to everything an inspection judged: "when all services were judged", "across all areas"
+_ALL_AREAS = re.compile(r"(?i)\ball\s+(?:services|areas|aspects|judgements)\b")
+#: the short names of the SIF's areas in prose ("judged inadequate in respect of children looked after, care leavers")
+_AREA_WORDS = (("sif-care-leavers", r"care\s+leavers"), ("sif-adoption", r"\badoption\b"),
+               ("sif-help-and-protection", r"help\s+and\s+protection"), ("sif-leadership", r"\bleadership\b"),
+               ("sif-looked-after", r"children\s+looked\s+after"))
+#: where a sentence's clause about one grade ends: "judged inadequate for A, while B was found to require improvement"
+_CLAUSE_BREAK = re.compile(r"(?i),?\s+(?:and\s+(?:was|were|it|of)|while|but|whereas)\b|;")
+#: the words that name the areas a grade is about, after it: "inadequate in respect of ...", "good for adoption"
+_AREAS_AFTER = re.compile(r"(?i)^\s*(?:overall\s+)?(?:for|in\s+respect\s+of|in|across)\s+(?!(?:19|20)\d\d)")
+
+
+def previous_areas(clause: str, year: int) -> list[str | None]:
+    """Every area a clause names for one grade: "both safeguarding and looked after children's services" (the two
+    inspections before the SIF), "children looked after, care leavers and overall effectiveness" (None: overall). An
+    empty list when the clause names none, so that its sentence decides."""
+    words = re.sub(r"\bexcept\s+(?:for\s+)?[^,.;]+", " ", clause.lower())  # "all services, except adoption, were"
+    if _ALL_AREAS.search(words):
+        return [None]
+    areas: list[str | None] = []
+    if year <= 2014 and "achieving permanence" not in words and "single inspection" not in words:
+        if re.search(r"safeguarding|protection\s+of\s+children|child\s+protection|in\s+need\s+of\s+protection", words):
+            areas.append("slac-safeguarding")
+        if re.search(r"looked\s+after", words):
+            areas.append("slac-looked-after")
+        if areas:
+            return areas
+    if year >= 2018:  # an ILACS inspection's areas, by their full names
+        areas += [area for area, pattern in ILACS_AREAS[:-1] if re.search(pattern, words)]
+    elif year >= 2014:
+        areas += [area for area, pattern in SIF_AREAS if re.search(pattern, words)]
+        areas += [area for area, pattern in _AREA_WORDS if area not in areas and re.search(pattern, words)]
+    if re.search(r"overall\s+effectiveness|\boverall\b", words):
+        areas.append(None)
+    return areas
 
 
 def _previous(r: _Reader, report: Report) -> None:
@@ -628,28 +702,65 @@ def _previous(r: _Reader, report: Report) -> None:
     inspection in 2019, when services were judged to be requires improvement", and a re-inspection's list of the
     last inspection's judgements ("• Overall effectiveness: Inadequate")."""
     seen: set[tuple[str, str | None, str | None]] = set()
-    this_year = (report.fieldwork_start or report.published or dt.date(2100, 1, 1)).year
+    this = report.fieldwork_start or report.published or dt.date(2100, 1, 1)
+    overall: set[tuple[str, str | None, str | None]] = set()  # earlier overall judgements the words call overall
+    inspected: set[str] = set()  # the years of earlier inspections as the report dates them (not by publication)
+    by_publication: set[int] = set()  # the earlier judgements listed under a publication date early in a year
     context: tuple[str, str] | None = None  # (year, words) of the last sentence about an earlier inspection
     context_end: int | None = None
     listing = False
     units: list[tuple[int, str]] = []  # sentences, and a list's lines after "The judgements ... were:" apart
     for at, sentence in r.sentences():
         offset = 0
-        for part in re.split(r"(?<=:)[ \t]*\n|\n(?=(?:[-–−•][ \t]*)?[A-Za-z][^:\n]{3,90}:[ \t]*\S)", sentence):
+        for part in re.split(r"(?<=:)[ \t]*\n|\n(?=(?:[-–−•][ \t]*)?[A-Za-z][^:\n]{3,90}:[ \t]*\S)|"
+                             r"(?:(?<=(?i:good))|(?<=(?i:quate|nding)))[ \t]*\n", sentence):  # and after a judgement table's rows
             where = sentence.find(part, offset)
             units.append((at + where, part))
             offset = where + len(part)
     listing_cue = re.compile(r"(?i)judgements?\s+(?:for|of)\s+the\s+(?:local\s+)?authority\s+were\s*:?$|judgements?\s+were\s*:?$")
     goes_on = re.compile(r"(?i)(?:The\s+)?(?:overall\s+effectiveness|experiences\s+and\s+progress|graded\s+judge?ment|leadership,|"
                          r"adoption\s+performance|children\s+(?:who|looked))|(?:The\s+(?:local\s+)?authority|It|Services|They)\b"
-                         r"[^.]{0,60}\b(?:was|were)\s+judged")
+                         r"[^.]{0,60}\b(?:was|were)\s+(?:\w+\s+)?judged")
 
-    def emit(year: str, grade_text: str, area_words: str, flat: str, at: int, end: int) -> None:
+    def emit(year: str, grade_text: str, areas: list[str | None], flat: str, at: int, end: int) -> None:
         grade_text = _flat(grade_text)
-        key = (year, grade_name(grade_text), previous_area(area_words, int(year)))
-        if key[1] is not None and key not in seen:
-            seen.add(key)
-            report.previous.append(PreviousInspection(year, key[1], grade_text, key[2], flat, r.span(at, end)))
+        for area in areas:
+            key = (year, grade_name(grade_text), area)
+            if area is None and re.search(r"(?i)\boverall\b", flat):
+                overall.add(key)
+            if key[1] is not None and key not in seen:
+                seen.add(key)
+                report.previous.append(PreviousInspection(year, key[1], grade_text, key[2], flat, r.span(at, end)))
+
+    def judged(flat: str, default_year: str, words: str, at: int, end: int, several_years: bool) -> None:
+        """Each grade a sentence gives, with the areas and year of its own clause: "judged inadequate in respect of
+        children looked after and care leavers, while adoption ... were found to require improvement"."""
+        grades = list(_PREVIOUS_GRADE.finditer(flat))
+        for i, grade in enumerate(grades):
+            before = _CLAUSE_BREAK.split(flat[grades[i - 1].end() if i else 0:_grade_start(grade)])[-1]
+            after = re.split(rf"{_CLAUSE_BREAK.pattern}|\bwhich\b",
+                             flat[grade.end():grades[i + 1].start() if i + 1 < len(grades) else len(flat)])[0]
+            clause = after if _AREAS_AFTER.match(after) and (set(previous_areas(after, int(default_year))) - {None}
+                                                             or _ALL_AREAS.search(after)) else before
+            # the year nearest the grade: "since a focused visit in February 2020, ... since the inspection in 2017,
+            # when services were judged to be good"
+            own = (earlier_years(before)[-1:] or earlier_years(after)[:1]) if several_years else []
+            year = own[0] if own else default_year
+            areas = previous_areas(clause, int(year))
+            if areas in ([], [None]):  # the clause names no area: its sentence, or the sentence before, does
+                named = previous_areas(words, int(year))  # "Safeguarding and Looked After Children Services": both
+                if not (named and all((a or "").startswith("slac-") for a in named)):
+                    named = [previous_area(words, int(year))]
+                areas = named if not areas or (named[0] or "").startswith("slac-") else areas
+            emit(year, _grade_words(grade), areas, flat, at, end)
+
+    def earlier_years(text: str) -> list[str]:
+        """The years a text gives that are before this inspection: "May 2011", "2012" (not this year's own)."""
+        out = []
+        for month, year in re.findall(rf"(?i)(?:\b({_MONTH})\s+)?\b((?:19|20)\d\d)\b", text):
+            if int(year) < this.year or (int(year) == this.year and month and MONTHS[month.lower()] < this.month):
+                out.append(year)
+        return out
 
     for at, sentence in units:
         flat = _flat(sentence)
@@ -658,27 +769,43 @@ def _previous(r: _Reader, report: Report) -> None:
         end = at + len(sentence)
         item = _AREA_LIST_ITEM.match(flat)
         if listing and item and context:
-            emit(context[0], item.group("grade"), item.group("area"), flat, at, end)
+            published = re.search(rf"(?i)\bpublished\s+(?:in\s+|on\s+)?(?:\d{{1,2}}\s+)?({_MONTH})\s+{context[0]}", context[1])
+            if published and MONTHS[published.group(1).lower()] <= 3:
+                by_publication.add(len(report.previous))
+            emit(context[0], item.group("grade"), [previous_area(item.group("area"), int(context[0]))], flat, at, end)
             continue
         listing = False
         cue = _PREVIOUS_CUE.search(flat)
-        years = [y for y in re.findall(r"\b((?:19|20)\d\d)\b", flat) if int(y) < this_year]
+        years = earlier_years(flat)
         if _NOT_THE_AUTHORITY.search(flat):
             context = None
             continue
         if cue and years:
             context, context_end = (years[0], flat), end
-            for grade in _PREVIOUS_GRADE.finditer(flat):
-                emit(years[0], grade.group("grade") or grade.group("required"), flat, flat, at, end)
+            if not re.search(r"(?i)\bpublished\b", flat):
+                inspected.update(years)
+            judged(flat, years[0], flat, at, end, True)
         elif context and context_end is not None and at - context_end < 300 and goes_on.match(flat):
             context_end = end  # the sentences after it go on about it: "The local authority was judged to be adequate."
-            for grade in _PREVIOUS_GRADE.finditer(flat):
-                emit(years[0] if years else context[0], grade.group("grade") or grade.group("required"),
-                     context[1] + " " + flat, flat, at, end)
+            judged(flat, years[0] if years else context[0], context[1] + " " + flat, at, end, False)
         elif not (context and listing_cue.search(flat)):
             context = None
             continue
         listing = bool(listing_cue.search(flat))
+    # "The last inspection report ... was published in January 2016. The judgements ... were:" where the report also
+    # says "since the last inspection in 2015": the list is that inspection's, the year it was made (a report
+    # published in the first three months of a year, weeks after its fieldwork, is often of the year before)
+    for n in sorted(by_publication):
+        previous = report.previous[n]
+        year = int(previous.when[:4])
+        if str(year - 1) in inspected and str(year) not in inspected:
+            report.previous[n] = dataclasses.replace(previous, when=str(year - 1))
+            if (previous.when[:4], previous.grade, previous.area) in overall:
+                overall.add((str(year - 1), previous.grade, previous.area))
+    # "when all services were judged good" beside the judgements of each area that year: not an overall judgement
+    by_area = {(p.when[:4], p.grade) for p in report.previous if p.area is not None}
+    report.previous = [p for p in report.previous if p.area is not None or (p.when[:4], p.grade, None) in overall
+                       or (p.when[:4], p.grade) not in by_area]
 
 
 # --------------------------------------------------------------------------------------------
@@ -860,7 +987,8 @@ _DELIVERY = re.compile(
     r"(?:an?\s+|the\s+)?(?-i:[A-Z])|"
     r"(?:delivered|provided|run)\s+by\s+(?:an?\s+)?(?:independent\s+)?[^.]{0,60}?\b(?:trust|company|provider)\b|"
     r"functions\s+that\s+the\s+local\s+authority\s+has\s+delegated|has\s+been\s+delegated\s+to|have\s+been\s+delegated\s+to|"
-    r"\b(?-i:Trust|Company|First)\b[^.]{0,60}\b(?:delivers|provides|took\s+over\s+operational\s+responsibility)|"
+    r"\b(?-i:Trust|Company|Children\s+First)\b[^.]{0,60}\b(?:delivers|provides|took\s+over\s+operational\s+responsibility)|"
+    r"service[-\s]level\s+agreement\s+(?:is\s+)?in\s+place\s+with\s+(?:the\s+)?(?-i:[A-Z])|"
     r"to\s+deliver\s+children[’']s\s+services\s+on\s+an\s+arm|wholly\s+owned\s+(?:council\s+)?company|"
     r"strategic\s+partnership\s+with\s+[^.]{0,40}\bproviders?)")
 
@@ -898,6 +1026,8 @@ def parse_report(pdf: PdfText, file_id: str) -> Report:
     _team(r, report)
     _leadership(r, report)
     _previous(r, report)
+    if report.era == "sif" and any((p.area or "").startswith("sif-") for p in report.previous):
+        report.era = "sif-reinspection"  # a second single inspection: the earlier one's judgements are SIF areas
     _recommendations(r, report)
     _delivery(r, report)
     return report

@@ -9,7 +9,7 @@ from the same files, fact kind by fact kind, as sets of comparable keys:
 - ``inspector``: (name with case, hyphens and punctuation aside, team role);
 - ``leadership``: (post, start as written) for the posts the reader reads (DCS, chief executive, LSCB chair, lead
   member) where the report gives a start;
-- ``previous``: (year, grade, area: None for overall) of the earlier inspections a report cites;
+- ``previous``: (year, grade, area: None for overall) of the earlier inspections a report cites, each once;
 - ``recommendation-count``: the exact number to the local authority, and to the LSCB where a SIF-era report has
   one, per report;
 - ``recommendation``: each item, by its first words;
@@ -105,8 +105,9 @@ def truth_keys(entry: dict[str, Any]) -> dict[str, list]:
         "inspector": [(_name(i["name"]), i["role"]) for i in entry.get("inspectors") or []],
         "leadership": [(s["post"], str(s["since"])) for s in entry.get("leadership") or []
                        if s["post"] in READ_POSTS and s.get("since")],
-        "previous": [(str(p["year"])[:4], _grade(p.get("grade")), _area(p.get("area")))
-                     for p in entry.get("previous_inspections") or [] if p.get("grade") not in (None, "none")],
+        # one fact however often the report restates it ("adequate" on p. 5 and "require improvement" on p. 28)
+        "previous": list(dict.fromkeys((str(p["year"])[:4], _grade(p.get("grade")), _area(p.get("area")))
+                                       for p in entry.get("previous_inspections") or [] if p.get("grade") not in (None, "none"))),
         # an LSCB list only where the report reviews the LSCB (SIF eras): elsewhere "0" would count as a list
         "recommendation-count": [("local authority", recommendations.get("local_authority") or 0)]
         + ([("lscb", recommendations.get("lscb") or 0)] if entry["era"] in SIF_ERAS else []),

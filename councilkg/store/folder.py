@@ -4,6 +4,7 @@ A *store folder* (``--store PATH``, default ``<project>/store``) holds::
 
     current -> generations/<id>     a relative symlink to the generation readers use
     generations/<id>/               a complete pyoxigraph (RocksDB) store, never written once published
+    generations/<id>/textindex.sqlite   the text index of its passages (``councilkg.store.textindex``)
     generations/<id>.json           what the generation holds (sources, counts, when built)
     generations/<id>.lease          readers hold a shared lock on it while they use the generation
     .write.lock                     held by the one process building a new generation
@@ -11,7 +12,8 @@ A *store folder* (``--store PATH``, default ``<project>/store``) holds::
 A load never writes the store readers use. It builds a new generation beside it (starting from
 a cheap hard-linked copy of the current one when it adds to it, or from the current graphs that
 stay when most of it is replaced), checks it, and only then
-replaces the ``current`` symlink with one ``rename``. A failed or killed load leaves ``current``
+replaces the ``current`` symlink with one ``rename``; the generation's text index is built from its finished
+quads before that, so the one rename publishes both. A failed or killed load leaves ``current``
 untouched; its half-built generation is removed by the next load. Readers that opened the old
 generation keep answering from it and pick up the new one when they next check
 (:class:`ReadOnlyStore`); old generations are deleted only when no reader holds their lease.
@@ -33,6 +35,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -40,6 +43,7 @@ from councilkg.errors import StoreError, StoreLockedError, StoreMissingError
 from councilkg.store.graphs import LOADS_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_SOURCE_KIND, GraphPayload, graph_counts, graphs_from, stale_graphs
 from councilkg.store.payloads import gc_paused, ontology_payload, write_graphs
 from councilkg.store.rdffile import RDF_CHUNK_BYTES, RdfFile, RdfFileLoad, file_load_records, load_rdf_file
+from councilkg.store.textindex import build_text_index, index_path
 
 # --------------------------------------------------------------------------------------------
 # Store folders and generations
@@ -241,13 +245,18 @@ class StoreFolder:
                     say("checking the new store")
                     with _timed(phases, "check"):
                         check(store)
-                say("compacting the new store")
+                say("compacting the new store and indexing its passages' text")
+                # the graphs carried over unchanged are indexed as the current generation's index has them
+                previous = index_path(current) if current is not None and not fresh else None
+                unchanged = set(store.named_graphs()) - {g for f in loaded for g in f.graphs}
                 with _timed(phases, "compact"):
-                    counts = _counts_while_optimizing(store)
+                    counts, text_index = _while_optimizing(store, lambda: graph_counts(store), lambda: build_text_index(
+                        store, index_path(generation), payloads, previous=previous, unchanged=unchanged))
                     if loaded:  # recorded once counted; a few quads a graph, after the compaction
                         store.extend(file_load_records(store, loaded, counts))
                         counts[LOADS_GRAPH] = sum(1 for _ in store.quads_for_pattern(None, None, None, LOADS_GRAPH))
                     store.flush()
+                phases["text index"] = text_index.seconds  # on its own thread, within "compact"
                 del store
                 gc.collect()
                 manifest = {
@@ -255,12 +264,13 @@ class StoreFolder:
                     "graphs": {g.value: n for g, n in counts.items()},
                     "triples": sum(counts.values()),
                     "loaded": [p.graph.value for p in payloads] + [g.value for f in loaded for g in f.graphs],
+                    "text_index": text_index.manifest(),
                 }
                 self.publish(generation, manifest)
             except BaseException as exc:
                 # Close the half-built store before removing it: its background compactions would otherwise go
                 # on writing files into the folder being removed. The failed call's frames hold it too.
-                store = None  # noqa: F841 - the reference goes, so the store closes
+                store = None
                 traceback.clear_frames(exc.__traceback__)
                 gc.collect()
                 shutil.rmtree(generation, ignore_errors=True)
@@ -327,7 +337,7 @@ class BuildResult:
     seconds: float
     #: seconds spent in each step that ran: "copy" (the current store) or "carry" (the graphs of it that stay,
     #: when most of it is replaced, or when files are added), "files" (loading RDF files), "write", "check",
-    #: "compact"
+    #: "compact", "text index" (built on its own thread during "compact": its own time)
     phases: dict[str, float] = field(default_factory=dict)
     #: the RDF files loaded, with the graphs each wrote
     files: list[RdfFileLoad] = field(default_factory=list)
@@ -397,27 +407,35 @@ def _timed(phases: dict[str, float], name: str) -> Iterator[None]:
         phases[name] = time.monotonic() - started
 
 
-def _counts_while_optimizing(store: ox.Store) -> dict[ox.NamedNode, int]:
+def _while_optimizing(store: ox.Store, *jobs: Callable[[], Any]) -> list[Any]:
     """Compact a finished generation (queries on a bulk-loaded store run faster once compacted: docs/performance.md)
-    and count its graphs on another thread meanwhile: both only read the same content."""
-    counted: dict[str, dict[ox.NamedNode, int] | BaseException] = {}
+    and run the jobs (counting its graphs, indexing its text), which only read it, each on its own thread meanwhile.
+    Returns their results in order; re-raises the first of their errors."""
+    results: list[Any] = [None] * len(jobs)
 
-    def count() -> None:
+    def run(n: int) -> None:
         try:
-            counted["counts"] = graph_counts(store)
+            results[n] = jobs[n]()
         except BaseException as exc:  # re-raised below
-            counted["counts"] = exc
+            results[n] = _Failed(exc)
 
-    counter = threading.Thread(target=count, name="graph-counts")
-    counter.start()
+    threads = [threading.Thread(target=run, args=(n,), name=f"while-optimizing-{n}") for n in range(len(jobs))]
+    for thread in threads:
+        thread.start()
     try:
         store.optimize()
     finally:
-        counter.join()
-    result = counted["counts"]
-    if isinstance(result, BaseException):
-        raise result
-    return result
+        for thread in threads:
+            thread.join()
+    for result in results:
+        if isinstance(result, _Failed):
+            raise result.error
+    return results
+
+
+@dataclass
+class _Failed:
+    error: BaseException
 
 
 def _fsync_dir(path: Path) -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from councilkg.app import charts, elements, state
 from councilkg.app.markdown import md
+from councilkg.errors import CouncilKGError
 from councilkg.explore import journey
 
 #: the council the page opens on, when the graph holds it
@@ -16,14 +17,29 @@ runner = state.shared_runner()
 st.title("Improvement journey")
 councils = state.councils(runner)
 names = [n for n, _ in councils]
-label = st.selectbox("Council", names, index=names.index(FIRST_COUNCIL) if FIRST_COUNCIL in names else 0, key="jr_council")
+first = names.index(FIRST_COUNCIL) if FIRST_COUNCIL in names else 0
+# ``/journey?council=E06000058`` (a name, GSS code or IRI; the map's click-through) opens on that council
+if st.query_params.get("council") and "jr_council" not in st.session_state:
+    try:
+        asked = runner.resolver.resolve("council", "council", st.query_params["council"]).value
+        first = next(i for i, (_, iri) in enumerate(councils) if iri == asked)
+    except (CouncilKGError, StopIteration):
+        st.warning(f"No council {md(repr(st.query_params['council']))} in the graph; showing {md(names[first])}.")
+label = st.selectbox("Council", names, index=first, key="jr_council")
 shown = journey.journey(runner, dict(councils)[label])
 if shown.empty:
     st.info(f"The graph holds no judgements or leadership tenures for {md(label)}.")
 else:
     st.altair_chart(charts.journey_chart(shown), key="jr_chart")
     st.caption("Bars run from the earliest to the latest day the sources place each person in post; a tenure known "
-               "from a single document shows as a short bar. Tenures are not extended beyond what the sources say.")
+               "from a single document shows as a short bar. Tenures are not extended beyond what the sources say. "
+               "Where Ofsted states only when a post's holder came into post, the bar runs from that start, at the "
+               "precision written, to the inspection.")
+    if shown.identities:
+        st.subheader("Who the unnamed holders probably are")
+        st.caption("Proposed by the leadership timeline's rule (README, Leadership timelines), never merged: accept "
+                   "one by adding the membership to the curated data, citing both sources.")
+        elements.table(shown.identities, key="jr_identities")
     # full width, one above the other: the recommendations' own text is long
     st.subheader("Recommendations and what addressed them")
     elements.table(shown.recommendations, key="jr_recs")

@@ -1,7 +1,8 @@
 """Network: people, councils, boards and committees (networkx), filtered by council, role and an "as at" date.
 
 An ego network around a node, colour by kind and size by centrality; click a node to see its roles or
-facts; a co-membership view; GraphML export. A selection too big to draw readably is not drawn.
+facts; a co-membership view; GraphML export. Holders Ofsted states without naming them are nodes of their own.
+A selection too big to draw readably (the whole country) is summarised by role and authority instead.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import streamlit as st
 from councilkg.app import charts, elements, state
 from councilkg.app.elements import ANY
 from councilkg.app.markdown import md
-from councilkg.explore import entities, network
+from councilkg.explore import entities, network, timeline
 from councilkg.query.results import Value
 from councilkg.query.runner import Runner
 
@@ -52,10 +53,16 @@ with st.sidebar:
                                   placeholder="all roles")
     as_at_on = st.checkbox("Only tenures held on a date", key="net_asat_on")
     as_at = st.date_input("As at", value=DEFAULT_AS_AT, key="net_asat", disabled=not as_at_on, format="YYYY-MM-DD")
+    unnamed_on = st.checkbox("Holders Ofsted states but does not name", value=True, key="net_unnamed",
+                             help="'The DCS has been in post since July 2016': a node of its own, from the leadership "
+                                  "timeline (as at the date, when one is set).")
     measure = st.radio("Size nodes by", network.CENTRALITY, key="net_measure", horizontal=True)
 council = dict(councils).get(council_label)
-params = {"council": Value.iri(council) if council else None, "date": as_at.isoformat() if as_at_on and as_at else None}
+date = as_at if as_at_on and as_at else None
+params = {"council": Value.iri(council) if council else None, "date": date.isoformat() if date else None}
 ties = network.ties_from(runner.canned("role_network", params, limit=None))
+if unnamed_on:
+    ties += network.unnamed_ties(timeline.timeline(runner, council)[0], date)
 view = st.radio("View", network.VIEWS, key="net_view", horizontal=True)
 graph = network.view_graph(ties, view, chosen_roles)
 labels = {n: d.get("label", n) for n, d in graph.nodes(data=True)}
@@ -70,8 +77,17 @@ if graph.number_of_nodes() == 0:
     st.info("No people or organisations match these filters.")
 elif network.too_big_to_draw(graph):
     st.warning(f"{graph.number_of_nodes():,} nodes and {graph.number_of_edges():,} edges: too many to draw readably "
-               f"(at most {network.MAX_DRAWN_NODES:,}). Choose a council, role types or a date in the sidebar, or "
-               "centre on a node above; or export the whole graph as GraphML for a tool such as Gephi.")
+               f"(at most {network.MAX_DRAWN_NODES:,}), so here they are in numbers. Choose a council, role types or a "
+               "date in the sidebar, or centre on an authority, a person or a body above to draw its network; or "
+               "export the whole graph as GraphML for a tool such as Gephi.")
+    by_role, by_council = network.summary(ties, {iri: name for name, iri in councils})
+    left, right = st.columns(2)
+    with left:
+        st.subheader("By role")
+        elements.table(by_role, key="net_by_role")
+    with right:
+        st.subheader("By authority")
+        elements.table(by_council, key="net_by_council")
     _graphml_button(graph)
 else:
     nodes, edges = network.drawing(graph, measure)

@@ -15,6 +15,7 @@ from councilkg.app import elements, state
 from councilkg.app.elements import ANY
 from councilkg.app.markdown import md
 from councilkg.errors import ParameterError, QueryError, UnsafeQueryError
+from councilkg.explore import themes
 from councilkg.query import catalogue
 from councilkg.query.runner import Runner
 
@@ -44,8 +45,9 @@ def _param_widget(runner: Runner, query: catalogue.CannedQuery, param: catalogue
     key = f"q_{query.name}_{param.name}"
     label = f"{param.name}{'' if param.required else ' (optional)'}"
     linked = _from_link(runner, query, param, key)
-    if param.type in ("council", "person", "role"):
-        options = {"council": state.councils, "person": state.people, "role": state.roles}[param.type](runner)
+    if param.type in ("council", "person", "role", "theme"):
+        options = {"council": state.councils, "person": state.people, "role": state.roles,
+                   "theme": lambda _runner: themes.choices()}[param.type](runner)
         labels = ([] if param.required else [ANY]) + [name for name, _ in options]
         default = _index(labels, param.example, 0) if param.required else 0
         by_iri = {iri: name for name, iri in options}
@@ -53,7 +55,7 @@ def _param_widget(runner: Runner, query: catalogue.CannedQuery, param: catalogue
                               help=param.description)
         if chosen == ANY:
             return None
-        return chosen if param.type == "role" else dict(options).get(chosen)
+        return chosen if param.type in ("role", "theme") else dict(options).get(chosen)
     if param.type == "date":
         default = dt.date.fromisoformat(param.example) if param.required and param.example else None
         value = st.date_input(label, value=dt.date.fromisoformat(linked) if linked else default, key=key,
