@@ -17,6 +17,9 @@ processes, so each phase's peak memory is its own:
   through the project's runner (parameters given as resolved terms) and through raw
   ``Store.query`` of the identical bound text, as a ratio;
 - http: the same queries through the runner against ``oxigraph serve-read-only`` on the same store;
+- virtuoso: the same queries through the runner against OpenLink Virtuoso (Debian's virtuoso-opensource,
+  ``councilkg.store.virtuoso``) holding everything the store holds, bulk-loaded from its N-Quads dump
+  (the load timed too); skipped, and said so in the report, where ``virtuoso-t`` is absent;
 - rdflib: the same bound texts on an rdflib in-memory Dataset (union default graph) holding
   everything the built store holds (dumped from it: the ontology's concepts as well as the data),
   each query given --rdflib-cap seconds; "did not finish" when it takes longer, and no ratio where
@@ -24,7 +27,8 @@ processes, so each phase's peak memory is its own:
 
 Also measured: a real-data load (curated seed data, the authority lookup and both Ofsted
 workbooks from ../shared/data, the seed documents) end to end through ``councilkg load``, and every
-canned query's catalogue example on the store it builds (where facts are restated by several sources). Machines are shared and
+canned query's catalogue example on the store it builds (where facts are restated by several sources),
+embedded, over HTTP and on Virtuoso. Machines are shared and
 noisy: compare the ratios measured in one run rather than times across runs.
 """
 
@@ -218,6 +222,7 @@ def phase_queries(work: Path, reps: int, endpoint: str | None, real: bool = Fals
     examples (Croydon, Eleanor Brazil, ...) are used as they are."""
     import pyoxigraph as ox
 
+    from councilkg.errors import CouncilKGError
     from councilkg.query import catalogue
     from councilkg.query.backends import EmbeddedBackend, RemoteBackend
     from councilkg.query.binding import bind_query
@@ -236,9 +241,16 @@ def phase_queries(work: Path, reps: int, endpoint: str | None, real: bool = Fals
         runner_times, raw_times, rows = [], [], 0
         runs = reps
         i = 0
+        failed = None
         while i <= runs:
             started = time.perf_counter()
-            result = runner.canned(name, bindings)
+            try:
+                result = runner.canned(name, bindings)
+            except CouncilKGError as exc:  # an engine that times out or refuses: said in the report, the rest goes on
+                if not endpoint:
+                    raise
+                failed = f"{type(exc).__name__}: {exc}"[:300]
+                break
             elapsed = time.perf_counter() - started
             rows = len(result)
             if not endpoint:
@@ -256,6 +268,9 @@ def phase_queries(work: Path, reps: int, endpoint: str | None, real: bool = Fals
             if elapsed > 20 and i >= 1:
                 break  # slow national forms: a few runs are enough
             i += 1
+        if failed is not None:
+            out[f"{name} [{label}]"] = {"error": failed}
+            continue
         entry = {"rows": rows, "runs": len(runner_times), "runner": _stats(runner_times)}
         if raw_times:
             entry["raw"] = _stats(raw_times)
@@ -377,7 +392,11 @@ def run_rdflib(work: Path, cap: float, budget: float) -> dict:
     return result
 
 
-def run_http(work: Path, reps: int) -> dict:
+def _queries_args(work: Path, reps: int, endpoint: str, real: bool) -> list[str]:
+    return ["--phase", "queries", "--work", str(work), "--reps", str(reps), "--endpoint", endpoint, *(["--real"] if real else [])]
+
+
+def run_http(work: Path, reps: int, real: bool = False) -> dict:
     from councilkg.cli.serve import free_port, oxigraph_binary
 
     port = free_port("127.0.0.1")
@@ -393,10 +412,34 @@ def run_http(work: Path, reps: int) -> dict:
                 break
             except OSError:
                 time.sleep(0.1)
-        return _child("--phase", "queries", "--work", str(work), "--reps", str(reps), "--endpoint", f"http://127.0.0.1:{port}/query")
+        return _child(*_queries_args(work, reps, f"http://127.0.0.1:{port}/query", real))
     finally:
         server.terminate()
         server.wait()
+
+
+VIRTUOSO_QUERY_LIMIT_S = 60  # Virtuoso's own limit on a query (MaxQueryExecutionTime): a longer one is "did not finish"
+
+
+def run_virtuoso(work: Path, reps: int, real: bool = False) -> dict:
+    """Every query on a Virtuoso holding everything the store holds (its N-Quads dump, bulk-loaded); the load timed.
+
+    Without ``virtuoso-t`` the result says so (the report then has no Virtuoso column)."""
+    from councilkg.store import virtuoso
+
+    if virtuoso.binaries() is None:
+        return {"skipped": "virtuoso-t is absent (Debian's virtuoso-opensource is not installed): no Virtuoso column"}
+    if not (work / "store.nq").exists():
+        _child("--phase", "dump", "--work", str(work))
+    data = work / "virtuoso-data"
+    data.mkdir(exist_ok=True)
+    os.link(work / "store.nq", data / "store.nq")
+    quads = sum(1 for _ in (data / "store.nq").open("rb"))
+    with virtuoso.running(work / "virtuoso", memory_gib=2.0, max_query_seconds=VIRTUOSO_QUERY_LIMIT_S) as server:
+        shutil.move(str(data), str(work / "virtuoso" / "data"))  # inside the folder the server may read
+        seconds = virtuoso.bulk_load(server, work / "virtuoso" / "data")
+        queries = _child(*_queries_args(work, reps, server.endpoint, real))
+    return {"quads": quads, "load_s": seconds, "load_tps": quads / seconds, "limit_s": VIRTUOSO_QUERY_LIMIT_S, **queries}
 
 
 def run_real_data(reps: int) -> dict | None:
@@ -425,7 +468,11 @@ def run_real_data(reps: int) -> dict | None:
         total = next((line for line in done.stdout.splitlines() if line.startswith("store now holds")), "")
         inputs = [lookup.name, *[w.name for w in workbooks]] + (["the seed documents"] if seeds.is_dir() else [])
         queries = _child("--phase", "queries", "--work", tmp, "--reps", str(reps), "--real")
-        return {"seconds": seconds, "summary": total, "inputs": inputs, "queries": queries}
+        print("real data: queries over HTTP and on Virtuoso ...", file=sys.stderr, flush=True)
+        http = run_http(Path(tmp), max(3, reps // 3), real=True)
+        on_virtuoso = run_virtuoso(Path(tmp), max(3, reps // 3), real=True)
+        return {"seconds": seconds, "summary": total, "inputs": inputs, "queries": queries, "http": http,
+                "virtuoso": on_virtuoso}
 
 
 def machine() -> dict:
@@ -558,6 +605,36 @@ def _rdflib_cells(rd: dict | None, q: dict, cap: float) -> tuple[str, str]:
     return _fmt(rd["ms"]), f"{rd['ms'] / q['runner']['p50_ms']:,.1f}×"
 
 
+def _engine_cells(engine: dict | None, key: str, q: dict) -> tuple[str, str]:
+    """Another engine's p50 for one query and its ratio to the embedded p50, or why there is none."""
+    if not engine or "skipped" in engine:
+        return "not measured", "—"
+    theirs = engine.get("queries", {}).get(key)
+    if theirs is None:
+        return "not run", "—"
+    if "error" in theirs:
+        limit = engine.get("limit_s")
+        timed_out = "QueryTimeoutError" in theirs["error"]
+        return (f"did not finish in {limit:g} s" if timed_out and limit else
+                "failed: " + theirs["error"].replace("|", "/")[:80]), "—"
+    p50 = theirs["runner"]["p50_ms"]
+    if theirs["rows"] != q["rows"]:
+        return f"{_fmt(p50)}, but {theirs['rows']:,} rows", "—"
+    return _fmt(p50), f"{p50 / q['runner']['p50_ms']:.2f}×"
+
+
+def _virtuoso_note(engine: dict | None, where: str) -> list[str]:
+    """What the Virtuoso column is, or why it is not there."""
+    if not engine:
+        return []
+    if "skipped" in engine:
+        return ["", f"Virtuoso ({where}): {engine['skipped']}."]
+    return ["", f"Virtuoso ({where}): Debian's virtuoso-opensource, 2 GiB of page cache, holding everything the store "
+                f"holds ({engine['quads']:,} quads, bulk-loaded from their N-Quads in {engine['load_s']:.1f} s: "
+                f"{engine['load_tps']:,.0f} quads/s), queried through the runner over the SPARQL protocol; its own limit "
+                f"on a query is {engine['limit_s']:g} s."]
+
+
 def write_report(report: dict, out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "report.json").write_text(json.dumps(report, indent=2, sort_keys=True))
@@ -609,15 +686,19 @@ def write_report(report: dict, out: Path) -> None:
                       "The catalogue's own examples (Croydon, Eleanor Brazil, London, ...) on the store built from the real data "
                       "above, through the runner and raw pyoxigraph. Here most facts are restated by several sources, each in "
                       "its own graph, which the synthetic data does not do.", "",
-                      "| query [parameters] | rows | runner p50 | runner p95 | raw p50 | runner ÷ raw |", "|---|---|---|---|---|---|"]
+                      "| query [parameters] | rows | runner p50 | runner p95 | raw p50 | runner ÷ raw | HTTP p50 | HTTP ÷ embedded "
+                      "| Virtuoso p50 | Virtuoso ÷ embedded |", "|---|---|---|---|---|---|---|---|---|---|"]
             for key, q in real["queries"]["queries"].items():
                 lines.append(f"| {key} | {q['rows']:,} | {_fmt(q['runner']['p50_ms'])} | {_fmt(q['runner']['p95_ms'])} | "
-                             f"{_fmt(q.get('raw', {}).get('p50_ms'))} | {q.get('ratio_runner_vs_raw', 0):.2f}× |")
+                             f"{_fmt(q.get('raw', {}).get('p50_ms'))} | {q.get('ratio_runner_vs_raw', 0):.2f}× | "
+                             f"{' | '.join(_engine_cells(real.get('http'), key, q))} | "
+                             f"{' | '.join(_engine_cells(real.get('virtuoso'), key, q))} |")
+            lines += _virtuoso_note(real.get("virtuoso"), "the real data")
     for r in report["sizes"].values():
         lines += ["", f"## Queries at {r['load']['triples']:,} triples", "",
                   "| query [parameters] | rows | runner p50 | runner p95 | raw p50 | runner ÷ raw | HTTP p50 | HTTP ÷ embedded "
-                  "| rdflib | rdflib ÷ embedded |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+                  "| Virtuoso p50 | Virtuoso ÷ embedded | rdflib | rdflib ÷ embedded |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         http = r.get("http", {}).get("queries", {})
         rdf = r.get("rdflib", {}).get("queries", {})
         cap = report["rdflib_cap"]
@@ -626,7 +707,10 @@ def write_report(report: dict, out: Path) -> None:
             rd_text, rd_ratio = _rdflib_cells(rdf.get(key), q, cap) if "rdflib" in r else ("not run at this size", "—")
             lines.append(f"| {key} | {q['rows']:,} | {_fmt(q['runner']['p50_ms'])} | {_fmt(q['runner']['p95_ms'])} | "
                          f"{_fmt(q.get('raw', {}).get('p50_ms'))} | {q.get('ratio_runner_vs_raw', 0):.2f}× | {_fmt(h)} | "
-                         f"{(h / q['runner']['p50_ms']) if h else 0:.2f}× | {rd_text} | {rd_ratio} |")
+                         f"{(h / q['runner']['p50_ms']) if h else 0:.2f}× | "
+                         f"{' | '.join(_engine_cells(r.get('virtuoso'), key, q) if 'virtuoso' in r else ('not run at this size', '—'))} | "
+                         f"{rd_text} | {rd_ratio} |")
+        lines += _virtuoso_note(r.get("virtuoso"), f"{r['load']['triples']:,} triples")
         rinfo = r.get("rdflib")
         if rinfo is None:
             rdflib_memory = f"rdflib not run above {report.get('rdflib_max_size', 1_000_000):,} triples (`--rdflib-max-size`)"
@@ -649,6 +733,8 @@ def main() -> int:
     parser.add_argument("--rdflib-cap", type=float, default=60.0, help="seconds each query may take on rdflib (default 60)")
     parser.add_argument("--rdflib-budget", type=float, default=900.0, help="seconds rdflib may take in all, per size (default 900)")
     parser.add_argument("--rdflib-max-size", type=int, default=1_000_000, help="skip rdflib above this size")
+    parser.add_argument("--virtuoso-sizes", default="1000000",
+                        help="comma-separated sizes also measured on Virtuoso (default 1000000; the real data always)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"), help="where to write report.md and report.json")
     parser.add_argument("--render", action="store_true", help="only rewrite report.md from the report.json in --out")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -676,6 +762,7 @@ def main() -> int:
         return 0
     report = {"started": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(), "reps": args.reps,
               "rdflib_cap": args.rdflib_cap, "rdflib_max_size": args.rdflib_max_size, "sizes": {}}
+    virtuoso_sizes = {int(float(v)) for v in args.virtuoso_sizes.split(",") if v}
     print("real data: load and queries ...", file=sys.stderr, flush=True)
     report["real_data"] = run_real_data(args.reps)
     for size in [int(float(s)) for s in args.sizes.split(",")]:
@@ -688,6 +775,9 @@ def main() -> int:
             entry["queries"] = _child("--phase", "queries", "--work", str(work), "--reps", str(args.reps))
             print(f"{size:,}: queries over HTTP ...", file=sys.stderr, flush=True)
             entry["http"] = run_http(work, max(3, args.reps // 3))
+            if size in virtuoso_sizes:
+                print(f"{size:,}: queries on Virtuoso ...", file=sys.stderr, flush=True)
+                entry["virtuoso"] = run_virtuoso(work, max(3, args.reps // 3))
             if size <= args.rdflib_max_size:
                 print(f"{size:,}: rdflib (cap {args.rdflib_cap:g} s per query) ...", file=sys.stderr, flush=True)
                 dumped = _child("--phase", "dump", "--work", str(work))

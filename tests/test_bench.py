@@ -48,6 +48,13 @@ def test_the_benchmark_writes_its_report(tmp_path: Path) -> None:
     assert real.keys() == small["queries"]["queries"].keys()
     assert real["leaders_at_date [example]"]["rows"] == 8 and real["improvement_leaders [example]"]["rows"] > 0
     assert "not run at this size" in text and "rdflib not run above 3,000 triples" in text
+    # the same examples on Virtuoso, where it is installed: the same rows, or the report says why not
+    on_virtuoso = report["real_data"]["virtuoso"]
+    if "skipped" in on_virtuoso:
+        assert "virtuoso-t is absent" in text
+    else:
+        assert {k: q.get("rows") for k, q in on_virtuoso["queries"].items()} == {k: q["rows"] for k, q in real.items()}
+        assert on_virtuoso["quads"] > 30_000 and "Virtuoso (the real data)" in text
     # the targets are judged at 10^6 triples only
     assert "## Targets" not in text
     # the markdown can be rewritten from the JSON alone

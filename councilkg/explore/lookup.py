@@ -16,4 +16,4 @@ from councilkg.query.results import QueryResult, Value
 
 def run_internal(backend: Backend, name: str, bindings: Mapping[str, Value] | None = None) -> QueryResult:
     """Every row of the internal query ``name`` with ``bindings`` (variable name to RDF term)."""
-    return backend.execute(bind_query(catalogue.internal(name), bindings), limit=None)
+    return backend.execute(bind_query(catalogue.internal(name), bindings, separate=backend.separate_values), limit=None)

@@ -24,13 +24,14 @@ class BoundQuery:
     text: str  # the SPARQL the engine is given
 
 
-def bind_query(query: str | QueryInfo, values: Mapping[str, Value] | None = None) -> BoundQuery:
+def bind_query(query: str | QueryInfo, values: Mapping[str, Value] | None = None, *, separate: bool = False) -> BoundQuery:
     """The query (text, or the ``safety.analyse`` of a user's text) with ``values`` bound by variable name.
 
     Text is checked with ``safety.analyse`` first (raising UnsafeQueryError), so a bound query is
-    always a read-only query without SERVICE.
+    always a read-only query without SERVICE. ``separate``: one VALUES block per variable, as the
+    backend asks (``Backend.separate_values``: endpoints do, the embedded store does not).
     """
     info = analyse(query) if isinstance(query, str) else query
     if not values:
         return BoundQuery(info.form, info.text)
-    return BoundQuery(info.form, inject_values(info, {name: value.n3() for name, value in values.items()}))
+    return BoundQuery(info.form, inject_values(info, {name: value.n3() for name, value in values.items()}, separate=separate))

@@ -128,7 +128,8 @@ class Runner:
              timeout: float | None) -> QueryResult:
         """Bind, run (trusted when timeout is None) and time a query."""
         started = time.perf_counter()
-        result = self.backend.execute(bind_query(query, bindings), limit=limit, timeout=timeout)
+        result = self.backend.execute(bind_query(query, bindings, separate=self.backend.separate_values), limit=limit,
+                                      timeout=timeout)
         result.elapsed = time.perf_counter() - started
         return result
 
