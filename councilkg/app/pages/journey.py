@@ -16,6 +16,10 @@ runner = state.shared_runner()
 st.title("Improvement journey")
 councils = state.councils(runner)
 names = [n for n, _ in councils]
+asked = st.query_params.get("council", "")  # ?council=E09000008 (a GSS code or IRI), as the recoveries page links
+asked_name = next((n for n, iri in councils if asked in (iri, iri.rsplit("/", 1)[-1])), None) if asked else None
+if asked_name and "jr_council" not in st.session_state:
+    st.session_state["jr_council"] = asked_name
 label = st.selectbox("Council", names, index=names.index(FIRST_COUNCIL) if FIRST_COUNCIL in names else 0, key="jr_council")
 shown = journey.journey(runner, dict(councils)[label])
 if shown.empty:
