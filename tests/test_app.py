@@ -31,7 +31,7 @@ CROYDON = iris.council("E09000008").value
 TIMEOUT = 60
 #: the title each page starts with (Home's is the project's name)
 TITLES = {"home": "councilkg", "questions": "Questions", "editor": "SPARQL editor", "network": "Network",
-          "journey": "Improvement journey", "entity": "Entity"}
+          "journey": "Improvement journey", "entity": "Entity", "recoveries": "Recoveries"}
 
 
 @pytest.fixture

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import streamlit as st
 
+from councilkg.app import state
 from councilkg.errors import LoadError
 from councilkg.explore import recoveries as rc
 from councilkg.model import iris
@@ -303,3 +305,41 @@ def test_each_step_shows_who_was_in_post_and_the_lead_inspector(tmp_path: Path, 
     assert "Director of Children's Services: Robert Henderson" in second.in_post
     assert second.lead_inspector == "Tara Geere"
     assert second.monitoring_visits >= 1 and "2019-10-16" in second.visit_dates
+
+
+# --------------------------------------------------------------------------------------------
+# The page, through AppTest on the app store (the seed graph and hostile labels)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def app(app_store: Path, monkeypatch: pytest.MonkeyPatch):
+    from .test_app import _open
+
+    monkeypatch.setenv("COUNCILKG_STORE", str(app_store))
+    monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield _open
+    state.shared_runner().backend.close()
+    st.cache_resource.clear()
+
+
+def test_the_page_shows_croydon_s_recovery_and_links_its_journey(app) -> None:
+    from .test_app import links, table, texts
+
+    at = app("recoveries")
+    assert at.title[0].value == "Recoveries"
+    steps = table(at, "Step", "Published", "Overall", "In post at the fieldwork")
+    assert list(steps["Published"]) == ["2017-09-04", "2020-03-16"] and list(steps["Overall"]) == ["Inadequate", "Good"]
+    assert "**Recovery 1: opened 2017-09-04** (Single inspection framework inspection)" in texts(at)
+    national = table(at, "Era", "Recoveries", "Median months to good")
+    assert list(national["Era"]) == ["SIF", "ILACS"]
+    assert ("Croydon\\: improvement journey", "journey", {"council": ["E09000008"]}) in links(at)  # label as markdown
+
+
+def test_the_journey_opens_on_the_council_a_link_names(app) -> None:
+    at = app("journey", council="E09000008")
+    assert at.selectbox(key="jr_council").value == "Croydon"
+    at = app("journey", council="no-such-council")  # an unknown code leaves the page on its first council
+    assert at.selectbox(key="jr_council").value == "Croydon"

@@ -80,7 +80,7 @@ for number, r in enumerate(mine, start=1):
     st.markdown(f"**Recovery {number}: opened {r.opened.isoformat()}** ({md(r.steps[0].type)})")
     elements.table([{"Step": s.number, "Published": s.published.isoformat(), "Type": s.type,
                      "Overall": s.overall, "Inadequate areas": "; ".join(s.inadequate_areas),
-                     "Months since previous": "" if s.months_since_previous is None else s.months_since_previous,
+                     "Months since previous": s.months_since_previous,
                      "Monitoring visits": s.monitoring_visits, "Visit dates": "; ".join(s.visit_dates),
                      "In post at the fieldwork": "; ".join(s.in_post), "Lead inspector": s.lead_inspector}
                     for s in r.steps], key=f"rc_steps_{number}")
