@@ -271,6 +271,17 @@ def test_croydon_recovered_from_the_2017_inspection_in_thirty_months(national) -
     assert {r["recovery"] for r in rows} == {iris.inspection("E09000008", "2017-09-04").value}
 
 
+def test_a_recovery_not_yet_good_lists_the_monitoring_visits_since_its_last_step(national) -> None:
+    runner, recs = national
+    (nottingham,) = [r for r in recs if r.label == "Nottingham"]  # inadequate in 2022, visited in 2024-25
+    assert not nottingham.recovered and [s.published.isoformat() for s in nottingham.steps] == ["2022-09-05"]
+    visits = rc.visits_since_last_step(runner, nottingham)
+    assert [(v["fieldworkStart"], v["published"]) for v in visits] == [
+        ("2024-04-03", "2024-05-15"), ("2024-07-31", "2024-09-02"), ("2024-11-12", "2024-12-12")]
+    (croydon,) = [r for r in recs if r.label == "Croydon"]
+    assert rc.visits_since_last_step(runner, croydon) == []  # it is over
+
+
 def test_neighbours_named_by_a_former_code_are_the_council_that_had_it(national) -> None:
     runner, _recs = national
     # Rotherham's neighbours include Barnsley, which the lookup lists by its former code E08000016

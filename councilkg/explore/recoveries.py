@@ -197,6 +197,16 @@ def longest_open(all_recoveries: Iterable[Recovery], today: dt.date, n: int = 5)
     return sorted(open_, key=lambda pair: (-pair[1], pair[0].label))[:n]
 
 
+def visits_since_last_step(runner: Runner, recovery: Recovery) -> list[dict[str, str]]:
+    """The monitoring visits of a recovery not yet good after its last step (the ``monitoring_visits`` query's rows,
+    dated by fieldwork or publication as the steps' visits are); none for a recovery that is over."""
+    if recovery.recovered:
+        return []
+    last = recovery.steps[-1].published.isoformat()
+    rows = runner.canned("monitoring_visits", {"council": Value.iri(recovery.council)}, limit=None).strings()
+    return [r for r in rows if r["type"] == "Monitoring visit" and (r["fieldworkStart"] or r["published"]) > last]
+
+
 def neighbours(runner: Runner, council: str) -> list[tuple[str, str]]:
     """(name, IRI) of a council's statistical neighbours (the authority lookup's), by name."""
     rows = run_internal(runner.backend, "statistical_neighbours", {"council": Value.iri(council)}).strings()

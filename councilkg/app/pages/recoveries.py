@@ -31,7 +31,7 @@ def _summary(r: rc.Recovery) -> dict:
             "Inadequate overall": start.published.isoformat() if start else "(an area only)",
             "Months to requires improvement": _months(r.months_to_requires_improvement),
             "Months to good": _months(r.months_to_good), "Steps": len(r.steps) - 1,
-            "Monitoring visits": r.monitoring_visits, "Now": "good or better" if r.recovered else "not yet good",
+            "Monitoring visits between steps": r.monitoring_visits, "Now": "good or better" if r.recovered else "not yet good",
             "Journey": f"journey?council={gss}"}
 
 
@@ -84,6 +84,10 @@ for number, r in enumerate(mine, start=1):
                      "Monitoring visits": s.monitoring_visits, "Visit dates": "; ".join(s.visit_dates),
                      "In post at the fieldwork": "; ".join(s.in_post), "Lead inspector": s.lead_inspector}
                     for s in r.steps], key=f"rc_steps_{number}")
+    since = rc.visits_since_last_step(runner, r)
+    if since:
+        st.caption(f"Monitoring visits since: {len(since)} ("
+                   + "; ".join(md(v["fieldworkStart"] or v["published"]) for v in since) + ").")
 st.markdown("**Beside its statistical neighbours**")
 elements.table([{"Authority": c.label, "": "" if c.neighbour else "this authority", "Recoveries": c.recoveries,
                  "Months to requires improvement": ", ".join(map(str, c.months_to_requires_improvement)),
