@@ -32,7 +32,7 @@ TIMEOUT = 60
 #: the title each page starts with (Home's is the project's name)
 TITLES = {"home": "councilkg", "questions": "Questions", "editor": "SPARQL editor", "network": "Network",
           "journey": "Improvement journey", "entity": "Entity", "map": "Map of grades", "trends": "Trends",
-          "recommendations": "Recommendations across England"}
+          "recommendations": "Recommendations across England", "recoveries": "Recoveries"}
 
 
 @pytest.fixture

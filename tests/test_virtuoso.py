@@ -157,7 +157,6 @@ NOT_YET_PORTABLE = {
 }
 #: calls not compared, with why
 NOT_COMPARED = {
-    ("real", "role_network", ""): "the national network on the real store takes the embedded store over 10 minutes",
 }
 
 

@@ -43,6 +43,7 @@ PAGES = (
     PageSpec("map", "Map", "England's authorities coloured by grade, latest or as at a date, in any judgement area."),
     PageSpec("trends", "Trends", "Grades in force each year by framework, and transitions between consecutive grades."),
     PageSpec("recommendations", "Recommendations", "What Ofsted recommended across England, by theme, year and authority."),
+    PageSpec("recoveries", "Recoveries", "Every authority judged inadequate: each step back to good, national medians, neighbours."),
 )
 BY_SLUG = {spec.slug: spec for spec in PAGES}
 HOME = "home"

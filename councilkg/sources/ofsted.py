@@ -596,8 +596,19 @@ def index_from_lookup(index: AuthorityIndex, rows: list[dict[str, str]]) -> None
             index.add(gss, alias, primary=False)
 
 
+def _neighbours(path: Path, number: int, row: dict[str, str], gss: str) -> list[str]:
+    """The GSS codes of an authority's statistical neighbours (column stat_neighbours_la_code, comma-separated)."""
+    codes = [c.strip().upper() for c in (row.get("stat_neighbours_la_code") or "").split(",") if c.strip()]
+    for code in codes:
+        if not iris.GSS_RE.match(code) or code == gss:
+            raise LoadError([Problem(path.name, number, "stat_neighbours_la_code",
+                                     f"{code[:40]!r} is not another English local authority's GSS code")])
+    return codes
+
+
 def load_lookup(path: Path) -> GraphPayload:
-    """The authority lookup (la_lookup.csv) as a reference source: codes, names, regions and types."""
+    """The authority lookup (la_lookup.csv) as a reference source: codes, names, regions, types and statistical
+    neighbours."""
     path = Path(path)
     rows = lookup_rows(path)
     graph = iris.source("la-lookup")
@@ -640,6 +651,8 @@ def load_lookup(path: Path) -> GraphPayload:
         atype = concepts.match("authority-type", (row.get("ons_la_type") or "").strip()) if row.get("ons_la_type") else None
         if atype:
             add(council, ckg.authorityType, atype.node)
+        for neighbour in _neighbours(path, number, row, gss):
+            add(council, ckg.statisticalNeighbour, iris.council(neighbour))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return GraphPayload(graph, "Local authority lookup (la_lookup.csv)", LOOKUP.name, str(path), digest, _dedupe(quads))
 
