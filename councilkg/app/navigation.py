@@ -40,6 +40,7 @@ PAGES = (
     PageSpec("network", "Network", "People, posts and organisations as a network, filtered by council, role and date."),
     PageSpec("journey", "Improvement journey", "A council's judgements on a time axis above its leaders' tenures."),
     PageSpec("entity", "Entity", "Everything the graph says about a council, person, board or inspection, by source."),
+    PageSpec("inspectors", "Inspectors", "The inspections an Ofsted inspector led or joined, and who they inspected with."),
 )
 BY_SLUG = {spec.slug: spec for spec in PAGES}
 HOME = "home"

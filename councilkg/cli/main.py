@@ -27,6 +27,7 @@ from councilkg import __version__
 from councilkg.cli.doctor import check
 from councilkg.cli.serve import ReadOnlyEndpoint, ServeLimits
 from councilkg.errors import CouncilKGError, ValidationFailed
+from councilkg.explore import inspectors, network
 from councilkg.explore import inventory as overview
 from councilkg.model import iris
 from councilkg.query import catalogue
@@ -299,6 +300,29 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_co_inspection(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    try:
+        runner = Runner(backend, limit=None)
+        graph = inspectors.co_inspection(inspectors.team_rows(runner))
+        # the inspector asked for, matched as the query matches names (case, hyphens and spacing aside)
+        centre = inspectors.team_rows(runner, args.inspector) if args.inspector else None
+    finally:
+        backend.close()
+    if centre is not None:
+        if not centre:
+            _err(f"no inspector called {args.inspector!r} (give their name as the reports spell it, or their IRI)")
+            return EXIT_FAIL
+        graph = network.ego(graph, centre[0]["person"], args.depth)
+    data = network.to_graphml(graph)
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    print(f"{graph.number_of_nodes():,} inspectors, {graph.number_of_edges():,} pairs named on the same team", file=sys.stderr)
+    return EXIT_OK
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     backend = _backend(args)
     try:
@@ -441,6 +465,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--output", "-o", metavar="FILE", required=True, help="the N-Quads file to write")
     p.set_defaults(func=cmd_synthetic)
+
+    p = sub.add_parser("co-inspection", parents=[store_opts, read_opts], help="write the co-inspection network as GraphML",
+                       description="Write the network of Ofsted inspectors named on the same inspection team (from the "
+                                   "reports loaded with --reports; an edge's weight is the inspections the two were on "
+                                   "together) as GraphML, for Gephi, Cytoscape or networkx.")
+    p.add_argument("--inspector", metavar="NAME|IRI", help="only this inspector's ego network (their name as the reports "
+                                                          "spell it, or their IRI)")
+    p.add_argument("--depth", type=int, default=1, metavar="N", help="steps from --inspector (default 1)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(func=cmd_co_inspection)
 
     p = sub.add_parser("stats", parents=[store_opts, read_opts], help="triples per source graph and entities per class")
     p.set_defaults(func=cmd_stats)
