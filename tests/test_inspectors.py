@@ -5,6 +5,7 @@ and its GraphML (from the explore module and the CLI), and an inspector's record
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -132,29 +133,32 @@ def test_an_inspectors_record_gives_the_grades_their_reports_publish(runner: Run
 @needs_shared
 @pytest.mark.slow  # reads every report again
 def test_every_lead_inspector_of_a_loaded_report_is_there_with_that_inspection(every_team: list[dict[str, str]]) -> None:
-    """Over the whole reports folder: every report the loader loads names a lead inspector, and the reader's lead
-    inspector is in the national rows of inspector_inspections with that inspection (its authority and fieldwork start,
-    or its publication date where the report gives no fieldwork)."""
+    """Over the whole reports folder: every lead inspector the reader finds in a report is in the national rows of
+    inspector_inspections with that inspection (its authority and fieldwork start, or its publication date where the
+    report gives no fieldwork); a report where the reader finds none prints no lead inspector at all."""
     index = ofsted.AuthorityIndex()
     ofsted.index_from_lookup(index, ofsted.lookup_rows(LOOKUP))
     leads = {(inspector_key(r["personLabel"]), r["council"].rsplit("/", 1)[-1], r["fieldworkStart"] or r["published"])
              for r in every_team if r["role"] == inspectors.LEAD}
-    checked, missing = 0, []
+    checked, missing, unnamed = 0, [], []
     for path in sorted(p for p in REPORTS.iterdir() if p.suffix.lower() in SUFFIXES):
         read = read_and_parse(path)
         if isinstance(read, str):
             continue  # not a report (a saved web page): not loaded
-        report = read[2]
+        pdf, _digest, report = read
         gss = resolve_authority(report.authority_name, index)
+        assert gss, f"{path.name}: no authority"
         when = (report.fieldwork_start or report.published).isoformat()
         named = [m.name for m in report.team if m.role == "lead-inspector"]
-        assert gss and named, f"{path.name}: no authority or no lead inspector read"
+        if not named:  # only a report that prints no lead inspector at all names none
+            assert not re.search(r"(?i)\b(?:lead|reporting)\s+inspector", "\n".join(pdf.pages)), path.name
+            unnamed.append(path.name)
         for name in named:
             checked += 1
             if (inspector_key(name), gss, when) not in leads:
                 missing.append(f"{path.name}: {name}, {report.authority_name}, {when}")
-    assert checked >= 373 and missing == []
-    assert len({(k, g, w) for k, g, w in leads}) >= 373
+    assert missing == []
+    assert checked + len(unnamed) >= 373 and len(unnamed) <= 5, unnamed
 
 
 # --------------------------------------------------------------------------------------------
