@@ -26,8 +26,8 @@ processes, so each phase's peak memory is its own:
   rdflib's answer has a different number of rows.
 
 Also measured: a real-data load (curated seed data, the authority lookup and both Ofsted
-workbooks from ../shared/data, the seed documents) end to end through ``councilkg load``, and every
-canned query's catalogue example on the store it builds (where facts are restated by several sources),
+workbooks from ../shared/data, Ofsted's inspection reports, the seed documents) end to end through ``councilkg load``,
+and every canned query's catalogue example on the store it builds (where facts are restated by several sources),
 embedded, over HTTP and on Virtuoso. Machines are shared and
 noisy: compare the ratios measured in one run rather than times across runs.
 """
@@ -443,8 +443,8 @@ def run_virtuoso(work: Path, reps: int, real: bool = False) -> dict:
 
 
 def run_real_data(reps: int) -> dict | None:
-    """Load the real data as `make run` does (curated seed data, the authority lookup, both Ofsted workbooks and
-    the seed documents from ../shared), then time every canned query's catalogue example on it: the real graph
+    """Load the real data as `make run` does (curated seed data, the authority lookup, both Ofsted workbooks,
+    Ofsted's reports and the seed documents from ../shared), then time every canned query's catalogue example on it: the real graph
     restates facts in several source graphs, which synthetic data does not."""
 
     from councilkg.settings import Settings
@@ -453,6 +453,7 @@ def run_real_data(reps: int) -> dict | None:
     lookup = shared / "data" / "reference" / "la_lookup.csv"
     workbooks = sorted((shared / "data" / "ofsted").glob("*.ods"))
     seeds = shared / "seeds"
+    reports = shared / "data" / "ofsted-reports"
     if not lookup.exists() or not workbooks:
         return None
     with tempfile.TemporaryDirectory() as tmp:
@@ -460,13 +461,16 @@ def run_real_data(reps: int) -> dict | None:
                 "--lookup", str(lookup)] + [a for w in workbooks for a in ("--ofsted", str(w))]
         if seeds.is_dir():
             args += ["--documents", str(seeds)]
+        if reports.is_dir():  # Ofsted's reports: the inspectors, the posts Ofsted states, every report's judgements
+            args += ["--reports", str(reports)]
         started = time.perf_counter()
         done = subprocess.run(args, capture_output=True, text=True, cwd=tmp, env=dict(os.environ, PYTHONPATH=str(ROOT)))
         seconds = time.perf_counter() - started
         if done.returncode != 0:
             return {"error": done.stderr[-2000:]}
         total = next((line for line in done.stdout.splitlines() if line.startswith("store now holds")), "")
-        inputs = [lookup.name, *[w.name for w in workbooks]] + (["the seed documents"] if seeds.is_dir() else [])
+        inputs = ([lookup.name, *[w.name for w in workbooks]] + (["the seed documents"] if seeds.is_dir() else [])
+                  + (["Ofsted's reports"] if reports.is_dir() else []))
         queries = _child("--phase", "queries", "--work", tmp, "--reps", str(reps), "--real")
         print("real data: queries over HTTP and on Virtuoso ...", file=sys.stderr, flush=True)
         http = run_http(Path(tmp), max(3, reps // 3), real=True)

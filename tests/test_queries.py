@@ -97,7 +97,8 @@ def test_every_internal_query_parses_and_runs_on_the_seed_graph(path: Path, runn
 # Queries whose example needs more than the seed graph (tested with national data in test_ofsted.py,
 # and with the seed documents loaded in test_documents.py).
 EMPTY_ON_SEEDS = {"source_disagreements", "document_candidates", "entity_passages",
-                  "recurring_themes", "unthemed_recommendations"}  # these two: tested in test_themes.py
+                  "recurring_themes", "unthemed_recommendations",  # these two: tested in test_themes.py
+                  "inspector_inspections", "inspector_record"}  # (and with the reports loaded in test_inspectors.py)
 
 
 @pytest.mark.parametrize("name", ALL)

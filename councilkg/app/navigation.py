@@ -44,6 +44,7 @@ PAGES = (
     PageSpec("trends", "Trends", "Grades in force each year by framework, and transitions between consecutive grades."),
     PageSpec("recommendations", "Recommendations", "What Ofsted recommended across England, by theme, year and authority."),
     PageSpec("recoveries", "Recoveries", "Every authority judged inadequate: each step back to good, national medians, neighbours."),
+    PageSpec("inspectors", "Inspectors", "The inspections an Ofsted inspector led or joined, and who they inspected with."),
 )
 BY_SLUG = {spec.slug: spec for spec in PAGES}
 HOME = "home"

@@ -30,10 +30,10 @@ from councilkg import __version__
 from councilkg.cli.doctor import check
 from councilkg.cli.serve import ReadOnlyEndpoint, ServeLimits
 from councilkg.errors import CouncilKGError, ValidationFailed
+from councilkg.explore import inspectors, network, timeline
 from councilkg.explore import inventory as overview
 from councilkg.explore import search as text_search
 from councilkg.explore import themes as recommendation_themes
-from councilkg.explore import timeline
 from councilkg.model import iris
 from councilkg.query import catalogue
 from councilkg.query.backends import backend_for
@@ -381,6 +381,28 @@ def cmd_themes(args: argparse.Namespace) -> int:
         label = ("  " if row.broader else "") + f"{row.label} [{row.name}]"
         print(f"{label[:64]:<64} {row.recommendations:>15,} {row.with_narrower:>13,} {row.authorities:>11,}")
     print(covered.line() + " (`councilkg query unthemed_recommendations` lists them)")
+
+
+def cmd_co_inspection(args: argparse.Namespace) -> int:
+    backend = _backend(args)
+    try:
+        runner = Runner(backend, limit=None)
+        graph = inspectors.co_inspection(inspectors.team_rows(runner))
+        # the inspector asked for, matched as the query matches names (case, hyphens and spacing aside)
+        centre = inspectors.team_rows(runner, args.inspector) if args.inspector else None
+    finally:
+        backend.close()
+    if centre is not None:
+        if not centre:
+            _err(f"no inspector called {args.inspector!r} (give their name as the reports spell it, or their IRI)")
+            return EXIT_FAIL
+        graph = network.ego(graph, centre[0]["person"], args.depth)
+    data = network.to_graphml(graph)
+    if args.output and args.output != "-":
+        Path(args.output).write_bytes(data)
+    else:
+        sys.stdout.buffer.write(data)
+    print(f"{graph.number_of_nodes():,} inspectors, {graph.number_of_edges():,} pairs named on the same team", file=sys.stderr)
     return EXIT_OK
 
 
@@ -596,6 +618,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--links", type=int, default=5, metavar="N", help="linked entities shown a passage (default 5)")
     p.add_argument("--format", "-f", choices=["text", "json"], default="text")
     p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("co-inspection", parents=[store_opts, read_opts], help="write the co-inspection network as GraphML",
+                       description="Write the network of Ofsted inspectors named on the same inspection team (from the "
+                                   "reports loaded with --reports; an edge's weight is the inspections the two were on "
+                                   "together) as GraphML, for Gephi, Cytoscape or networkx.")
+    p.add_argument("--inspector", metavar="NAME|IRI", help="only this inspector's ego network (their name as the reports "
+                                                          "spell it, or their IRI)")
+    p.add_argument("--depth", type=int, default=1, metavar="N", help="steps from --inspector (default 1)")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.set_defaults(func=cmd_co_inspection)
 
     p = sub.add_parser("stats", parents=[store_opts, read_opts], help="triples per source graph and entities per class")
     p.set_defaults(func=cmd_stats)
