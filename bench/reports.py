@@ -94,8 +94,9 @@ def main() -> int:
     lines = ["# Ofsted reports benchmark", "",
              f"{len(reports)} of {len(list(folder.iterdir()))} files read as reports; {len(skipped)} skipped.", "",
              "## Speed and memory (whole load: curated, lookup, national tables, reports)", "",
-             f"- machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before the run (above the CPU count, "
-             "other work shared the machine and the times are slower than an idle machine's)",
+             f"- machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before the run"
+             + (" (above the CPU count: other work shared the machine, and the times are slower than an idle machine's)"
+                if load_before > (os.cpu_count() or 1) else ""),
              f"- load: {seconds:.1f} s (target ≤ 45 s), {pages / seconds:,.0f} pages/s; peak memory {peak_mib:,.0f} MiB in the "
              f"loading process, {worker_mib:,.0f} MiB in the largest reading process (target ≤ 1,536 MiB)",
              f"- reading the reports, one process: {pdfium_seconds:.1f} s in PDF text extraction (pdfium) and "
