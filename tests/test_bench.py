@@ -39,7 +39,12 @@ def test_the_benchmark_writes_its_report(tmp_path: Path) -> None:
     assert small["rdflib"]["quads"] == small["load"]["stored_triples"]
     finished = {k: v for k, v in small["rdflib"]["queries"].items() if "rows" in v}
     assert len(finished) >= 10
-    assert {k: v["rows"] for k, v in finished.items()} == {k: small["queries"]["queries"][k]["rows"] for k in finished}
+    # rdflib answers a grouped subquery over no solutions with one row of unbound keys (a known rdflib bug): on
+    # synthetic data, which has no inadequate judgements, recoveries' steps come from that row; the store gives none
+    wrong_in_rdflib = {k for k in finished if k.startswith("recoveries ")}
+    assert all(small["queries"]["queries"][k]["rows"] == 0 for k in wrong_in_rdflib)
+    assert {k: v["rows"] for k, v in finished.items() if k not in wrong_in_rdflib} == {
+        k: small["queries"]["queries"][k]["rows"] for k in finished if k not in wrong_in_rdflib}
     text = (out / "report.md").read_text()
     for heading in ("## Load", "## Queries at", "## Queries on the real data"):
         assert heading in text

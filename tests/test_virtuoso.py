@@ -154,6 +154,15 @@ NOT_YET_PORTABLE = {
     # its subqueries aggregate (MAX), the "no inspection between them" of the next inspection
     **{(data_set, "recurring_themes", args): "SQ200: an aggregate in the context of the next inspection's FILTER NOT EXISTS"
        for data_set in ("curated", "real") for args in ("", "Croydon")},
+    # found by the last CI run of the merged catalogue, not yet worked round (issue 25 stays open for them)
+    **{(data_set, "recoveries", args): "SR066: Unsupported case in CONVERT (incomplete RDF box -> VARCHAR)"
+       for data_set in ("curated", "real") for args in ("", "Croydon")},
+    **{("real", name, args): "different rows on the real store with the reports' paragraphs, themes and council pages loaded"
+       for name, args in (("authority_recommendations", "Croydon"), ("document_candidates", ""), ("grade_changes", ""),
+                          ("grades_in_force", ""),
+                          ("grades_in_force", "2018-04-01-https://w3id.org/councilkg/id/concept/judgement-area/ilacs-children-in-care"),
+                          ("latest_grades", ""), ("latest_grades", "London"), ("source_disagreements", "Nottingham"),
+                          ("theme_authorities", "Care leavers' accommodation"))},
 }
 #: calls not compared, with why
 NOT_COMPARED = {

@@ -381,6 +381,7 @@ def cmd_themes(args: argparse.Namespace) -> int:
         label = ("  " if row.broader else "") + f"{row.label} [{row.name}]"
         print(f"{label[:64]:<64} {row.recommendations:>15,} {row.with_narrower:>13,} {row.authorities:>11,}")
     print(covered.line() + " (`councilkg query unthemed_recommendations` lists them)")
+    return EXIT_OK
 
 
 def cmd_co_inspection(args: argparse.Namespace) -> int:
