@@ -8,10 +8,11 @@ STORE  ?= store
 PORT   ?= 8501
 SHARED ?= ../shared
 
-# National Ofsted data, the authority lookup, Ofsted's reports and the seed documents, when the workplace's shared folder is present.
+# National Ofsted data, the authority lookup, Ofsted's reports, the seed documents and the council pages, when the workplace's shared folder is present.
 OFSTED_FILES := $(wildcard $(SHARED)/data/ofsted/*.ods)
 LOOKUP_FILES := $(wildcard $(SHARED)/data/reference/la_lookup.csv)
-SEED_DOCS    := $(wildcard $(SHARED)/seeds)
+# The same inputs, in the same order, as councilkg.sources.shared.load_args (tests/test_makefile.py holds them equal).
+SEED_DOCS    := $(wildcard $(SHARED)/seeds) $(wildcard $(SHARED)/data/council-pages)
 REPORT_DIRS  := $(wildcard $(SHARED)/data/ofsted-reports)
 LOAD_ARGS    := $(foreach f,$(LOOKUP_FILES),--lookup $(f)) $(foreach f,$(OFSTED_FILES),--ofsted $(f)) \
                 $(foreach d,$(REPORT_DIRS),--reports $(d)) $(foreach d,$(SEED_DOCS),--documents $(d))

@@ -58,7 +58,11 @@ def test_the_benchmark_writes_its_report(tmp_path: Path) -> None:
     if "skipped" in on_virtuoso:
         assert "virtuoso-t is absent" in text
     else:
-        assert {k: q.get("rows") for k, q in on_virtuoso["queries"].items()} == {k: q["rows"] for k, q in real.items()}
+        # except the calls councilkg.query.portability records as known to differ there, each said so in the report
+        known = on_virtuoso["known_differences"]
+        assert {k: q.get("rows") for k, q in on_virtuoso["queries"].items() if k not in known} == {
+            k: q["rows"] for k, q in real.items() if k not in known}
+        assert all(f"known to differ: {reason[:40]}" in text for reason in known.values())
         assert on_virtuoso["quads"] > 30_000 and "Virtuoso (the real data)" in text
     # the targets are judged at 10^6 triples only
     assert "## Targets" not in text

@@ -263,6 +263,20 @@ def test_only_regular_files_inside_the_folder_are_read(tmp_path: Path) -> None:
         ["passwd.txt", "pipe.txt"]
 
 
+def test_a_folders_readme_is_not_read_as_one_of_its_documents(tmp_path: Path) -> None:
+    """A README says what the folder holds (the council pages' names a director as an example): it is skipped, with
+    a warning, whatever its suffix or case, and a document whose name merely starts with it is read."""
+    (tmp_path / "README.md").write_text("Pages name people: Hillary Brooks, Executive Director – Children's Services.\n")
+    (tmp_path / "readme.txt").write_text("About these files.\n")
+    (tmp_path / "readme-minutes.txt").write_text("Minutes of the Children's Improvement Board.\n")
+    payloads, warnings = load_documents(tmp_path)
+    said = "\n".join(warnings)
+    assert "README.md: skipped: the folder's README" in said and "readme.txt: skipped: the folder's README" in said
+    assert "readme-minutes.txt" not in said
+    assert not any("Hillary Brooks" in q.object.value for p in payloads for q in p.quads if hasattr(q.object, "value"))
+    assert any("Minutes of the Children" in p.label for p in payloads)
+
+
 def test_a_pdf_document_is_read_with_its_pages(tmp_path: Path) -> None:
     from .conftest import shared_path
 

@@ -4,8 +4,8 @@ One Virtuoso at a time for each data set (``councilkg.store.virtuoso``: a config
 folder, database files there, the SQL and HTTP ports on free loopback ports, ``virtuoso-t +foreground``), loaded
 with the project's own export (``councilkg load`` then ``councilkg export -f nquads``) through
 Virtuoso's bulk loader over ``isql``, named graphs kept, and stopped afterwards. The data sets are the
-curated graph alone and the real one (the authority lookup, both Ofsted workbooks, Ofsted's reports and
-the seed documents from the shared folder, as ``make store`` loads them: the graph where most facts are
+curated graph alone and the real one (the authority lookup, both Ofsted workbooks, Ofsted's reports, the
+seed documents and the council pages from the shared folder, as ``make store`` loads them: the graph where most facts are
 restated by several sources, and where every query has rows). Without ``virtuoso-t`` the tests are
 skipped, except under CI (``CI`` set), where ``.ci/run`` installs it and its absence fails them.
 """
@@ -21,14 +21,15 @@ from pathlib import Path
 import pytest
 import requests
 
-from councilkg.query import catalogue
+from councilkg.query import catalogue, portability
 from councilkg.query.backends import EmbeddedBackend, RemoteBackend
 from councilkg.query.results import Value
 from councilkg.query.runner import Runner
+from councilkg.sources.shared import load_args
 from councilkg.store import StoreFolder
 from councilkg.store import virtuoso as virtuoso_server
 
-from .conftest import CLI, cli_env_for, require_shared
+from .conftest import CLI, cli_env_for, require_shared, shared_path
 
 pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]  # a real Virtuoso, started and bulk-loaded
 
@@ -53,10 +54,8 @@ def _load_args(data_set: str) -> list[str]:
     """What ``councilkg load`` is given for the data set (the real one as ``make store`` loads it)."""
     if data_set == "curated":
         return []
-    ofsted = require_shared("data", "ofsted")
-    return ["--lookup", str(require_shared("data", "reference", "la_lookup.csv")),
-            *[arg for book in sorted(ofsted.glob("*.ods")) for arg in ("--ofsted", str(book))],
-            "--reports", str(require_shared("data", "ofsted-reports")), "--documents", str(require_shared("seeds"))]
+    require_shared("data", "ofsted-reports")
+    return load_args(shared_path())
 
 
 @pytest.fixture(scope="module", params=["curated", "real"])
@@ -144,31 +143,10 @@ def _rows(result) -> list[tuple]:
     return sorted(tuple(sorted((c, cell(c, v)) for c, v in row.items())) for row in result.strings())
 
 
-#: calls Virtuoso 7.2.5 still answers wrongly on a data set, each with what goes wrong: strict, so a call that
-#: starts to pass fails the test until it is taken off this list (issue 25)
-NOT_YET_PORTABLE = {
-    ("real", "source_disagreements", ""): "Virtuoso drops Merton's ILACS standard/short disagreement: in the whole query "
-                                          "FILTER NOT EXISTS { ?value1 skos:broader+ ?value2 } holds for two siblings "
-                                          "(alone it does not)",
-    # "SQ200 Aggregate function not allowed in context", as it seems for the FILTER NOT EXISTS that compares two dates
-    # its subqueries aggregate (MAX), the "no inspection between them" of the next inspection
-    **{(data_set, "recurring_themes", args): "SQ200: an aggregate in the context of the next inspection's FILTER NOT EXISTS"
-       for data_set in ("curated", "real") for args in ("", "Croydon")},
-    # found by the last CI run of the merged catalogue, not yet worked round (issue 25 stays open for them)
-    **{(data_set, "recoveries", args): "SR066: Unsupported case in CONVERT (incomplete RDF box -> VARCHAR)"
-       for data_set in ("curated", "real") for args in ("", "Croydon")},
-    **{("real", name, args): "different rows on the real store with the reports' paragraphs, themes and council pages loaded"
-       for name, args in (("authority_recommendations", "Croydon"), ("document_candidates", ""), ("grade_changes", ""),
-                          ("grades_in_force", ""),
-                          ("grades_in_force", "2018-04-01-https://w3id.org/councilkg/id/concept/judgement-area/ilacs-children-in-care"),
-                          ("latest_grades", ""), ("latest_grades", "London"), ("source_disagreements", "Nottingham"),
-                          ("theme_authorities", "Care leavers' accommodation"))},
-}
-#: calls not compared, with why
-NOT_COMPARED = {
-    ("real", "role_network", ""): "Virtuoso does not answer the national network on the real store within the 30 s limit "
-                                  "(the embedded store: about 2 s)",
-}
+#: calls Virtuoso 7.2.5 still answers wrongly (strict: a call that starts to pass fails until taken off the list),
+#: and calls not compared: one list, which the benchmark's Virtuoso column reads too
+NOT_YET_PORTABLE = portability.VIRTUOSO
+NOT_COMPARED = portability.VIRTUOSO_NOT_COMPARED
 
 
 def _call_id(name: str, args: dict[str, str]) -> str:
@@ -179,7 +157,7 @@ def _call_id(name: str, args: dict[str, str]) -> str:
 def test_every_canned_query_gives_the_embedded_stores_rows_on_virtuoso(request: pytest.FixtureRequest, virtuoso: Loaded,
                                                                       runners: tuple[Runner, Runner], name: str,
                                                                       args: dict[str, str]) -> None:
-    key = (virtuoso.data_set, name, "-".join(args.values()))
+    key = portability.call_key(virtuoso.data_set, name, args)
     if key in NOT_COMPARED:
         pytest.skip(NOT_COMPARED[key])
     if key in NOT_YET_PORTABLE:

@@ -777,6 +777,9 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
     pattern = index.pattern()
     payloads: list[GraphPayload] = []
     files, warnings = regular_files(directory, SUFFIXES, "PDF, text, Markdown or HTML")
+    for readme in [path for path in files if path.stem.upper() == "README"]:
+        files.remove(readme)
+        warnings.append(f"{readme}: skipped: the folder's README, which says what the folder holds, is not one of its documents")
     addresses = read_addresses(directory, warnings)
     for path in files:
         pages: PdfText | None = None
