@@ -35,6 +35,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from councilkg import processes  # noqa: E402
 from councilkg.cli.serve import free_port  # noqa: E402
 
 #: {tag} makes each runaway client's query its own (and, with --vary, each of its requests)
@@ -187,11 +188,7 @@ def soak(seconds: float, runaway: int, normal: int, timeout_s: int, vary: bool =
         time.sleep(5)
         after = _census(server.pid)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        processes.stop(server, grace=30)
     stopped = [r for r in runaway_runs if not r["refused"]]
     express_limit = 2.0  # serve's default express_timeout
     over = [r for r in stopped if r["seconds"] > (express_limit if r["express"] else timeout_s) + 1]

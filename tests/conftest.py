@@ -8,12 +8,14 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 
+from councilkg import processes
 from councilkg.paths import CURATED_DIR, ROOT
 from councilkg.query.backends import EmbeddedBackend
 from councilkg.query.runner import Runner
@@ -85,12 +87,7 @@ def wait_for_port(port: int, process: subprocess.Popen, seconds: float = 60.0) -
 
 def stop_process(process: subprocess.Popen) -> None:
     """Stop a server the tests started: SIGTERM, then SIGKILL after 20 s."""
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    processes.stop(process, grace=20)
 
 
 def sorted_nquads(store: ox.Store) -> list[str]:
@@ -127,6 +124,15 @@ def app_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("app-store") / "store"
     load(StoreFolder(root), LoadPlan(curated=curated))
     return root
+
+
+@pytest.fixture
+def app(app_store: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Any]]:
+    """Opens a fresh AppTest on the app store, on the page it is given (``tests/apptest.open_page``)."""
+    from .apptest import app_on
+
+    with app_on(app_store, monkeypatch) as open_page:
+        yield open_page
 
 
 def repeated_rows(runner: Runner) -> dict[str, int]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from urllib.parse import parse_qs
 
 import pytest
 import streamlit as st
@@ -19,79 +18,19 @@ from councilkg.app import navigation, state
 from councilkg.app.markdown import md
 from councilkg.explore import network
 from councilkg.model import iris
-from councilkg.paths import ROOT
 from councilkg.query import catalogue
 from councilkg.sources.build import LoadPlan, load
 from councilkg.store import StoreFolder
 
+from .apptest import APP, TIMEOUT, follow, links, open_page, table, texts
+from .apptest import run as run_app
 from .conftest import HOSTILE_NAME, require_shared
 
-APP = ROOT / "app.py"
 CROYDON = iris.council("E09000008").value
-TIMEOUT = 60
 #: the title each page starts with (Home's is the project's name)
 TITLES = {"home": "councilkg", "questions": "Questions", "editor": "SPARQL editor", "network": "Network",
           "journey": "Improvement journey", "entity": "Entity", "map": "Map of grades", "trends": "Trends",
           "recommendations": "Recommendations across England", "recoveries": "Recoveries", "inspectors": "Inspectors"}
-
-
-@pytest.fixture
-def app(app_store: Path, monkeypatch: pytest.MonkeyPatch):
-    """Opens a fresh AppTest on the app store; caches cleared so each test opens it anew."""
-    monkeypatch.setenv("COUNCILKG_STORE", str(app_store))
-    monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield _open
-    state.shared_runner().backend.close()
-    st.cache_resource.clear()
-
-
-def _page_file(slug: str) -> str:
-    """A page's script, relative to the entry script (as AppTest.switch_page takes it)."""
-    return str(navigation.BY_SLUG[slug].file.relative_to(APP.parent))
-
-
-def _run(at: AppTest) -> AppTest:
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _open(page: str = "home", **params: str) -> AppTest:
-    """Run the app on a page (by its address, ``questions``) with these query parameters; it must not raise."""
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.switch_page(_page_file(page))
-    at.query_params.update(params)
-    return _run(at)
-
-
-def _follow(**params: str) -> AppTest:
-    """Run the app at its root address with these query parameters (an old ``?page=NAME`` link)."""
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.query_params.update(params)
-    return _run(at)
-
-
-def texts(at: AppTest) -> str:
-    """Everything the page says in markdown, captions, metrics and titles."""
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
-    parts += [h.value for h in at.header] + [s.value for s in at.subheader]
-    parts += [f"{m.label}={m.value}" for m in at.metric]
-    return "\n".join(str(p) for p in parts)
-
-
-def links(at: AppTest) -> list[tuple[str, str, dict[str, list[str]]]]:
-    """Every page link: (its label as markdown, the page's address, its query parameters)."""
-    return [(link.value, link.proto.page, parse_qs(link.proto.query_string)) for link in at.page_link]
-
-
-def table(at: AppTest, *columns: str):
-    """The first table with these columns (AppTest does not expose a dataframe's key)."""
-    for frame in at.dataframe:
-        if set(columns) <= set(frame.value.columns):
-            return frame.value
-    raise AssertionError(f"no table with columns {columns}; tables: {[list(f.value.columns) for f in at.dataframe]}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -125,25 +64,25 @@ def test_home_shows_what_the_graph_holds(app) -> None:
     ("entity", "entity"),
 ])
 def test_an_old_page_link_lands_on_its_page(app, asked: str, slug: str) -> None:
-    at = _follow(page=asked)
+    at = follow(page=asked)
     assert at.title[0].value == TITLES[slug]
     assert "page" not in at.query_params  # the page is named by the address's path now
     assert not at.warning
 
 
 def test_an_old_link_keeps_its_parameters(app) -> None:
-    at = _follow(page="queries", question="leaders_at_date", council="E09000008", date="2019-10-16")
+    at = follow(page="queries", question="leaders_at_date", council="E09000008", date="2019-10-16")
     assert at.title[0].value == "Questions"
     assert at.query_params == {"question": "leaders_at_date", "council": "E09000008", "date": "2019-10-16"}
     assert at.selectbox(key="q_leaders_at_date_council").value == "Croydon"
     assert at.date_input(key="q_leaders_at_date_date").value == dt.date(2019, 10, 16)
-    entity = _follow(page="entity", iri=CROYDON)
+    entity = follow(page="entity", iri=CROYDON)
     assert [h.value for h in entity.header] == ["Croydon"]
     assert entity.query_params == {"iri": CROYDON}
 
 
 def test_an_unknown_page_name_is_said_plainly(app) -> None:
-    at = _follow(page="no-such-page", iri=CROYDON)
+    at = follow(page="no-such-page", iri=CROYDON)
     assert at.title[0].value == TITLES["home"]  # Home is shown
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1
@@ -409,7 +348,7 @@ def test_a_link_from_an_entity_page_opens_the_entity_it_names(app) -> None:
     _, page, query = next(link for link in links(at) if link[0] == md("member of: Croydon"))
     assert (page, query) == ("entity", {"iri": [CROYDON]})
     at.query_params["iri"] = CROYDON  # what following the link does (AppTest cannot click a page link)
-    _run(at)
+    run_app(at)
     assert [h.value for h in at.header] == ["Croydon"]
     assert at.text_input(key="ent_input").value == CROYDON
 
@@ -463,7 +402,7 @@ def app_on(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
         st.cache_resource.clear()
         st.cache_data.clear()
-        return _open(page, **params)
+        return open_page(page, **params)
 
     yield make
     state.shared_runner().backend.close()

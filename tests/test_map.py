@@ -18,11 +18,9 @@ from urllib.parse import parse_qs
 
 import pytest
 import shapely
-import streamlit as st
 from shapely.geometry import shape
-from streamlit.testing.v1 import AppTest
 
-from councilkg.app import charts, navigation, state
+from councilkg.app import charts
 from councilkg.app.markdown import md
 from councilkg.explore import geography, grademap
 from councilkg.model import iris
@@ -33,6 +31,7 @@ from councilkg.settings import Settings
 from councilkg.sources.build import LoadPlan, load
 from councilkg.store import ReadOnlyStore, StoreFolder
 
+from .apptest import app_on
 from .conftest import CLI, cli_env_for, require_shared
 
 #: the 2025 release's latest overall-effectiveness grades of England's 153 authorities (as at 31 March 2025)
@@ -265,23 +264,8 @@ def test_the_maps_csv(national: Runner, geo: geography.Geography) -> None:
 
 @pytest.fixture
 def map_app(national_store: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("COUNCILKG_STORE", str(national_store))
-    monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-    def open_page(slug: str, **params: str) -> AppTest:
-        at = AppTest.from_file(str(APP), default_timeout=60)
-        at.switch_page(str(navigation.BY_SLUG[slug].file.relative_to(APP.parent)))
-        at.query_params.update(params)
-        at.run()
-        assert not at.exception, [e.value for e in at.exception]
-        return at
-
-    yield open_page
-    state.shared_runner().backend.close()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    with app_on(national_store, monkeypatch) as open_page:
+        yield open_page
 
 
 @pytest.mark.shared

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 
-from councilkg.app import state
 from councilkg.errors import LoadError
 from councilkg.explore import recoveries as rc
 from councilkg.model import iris
@@ -323,21 +321,8 @@ def test_each_step_shows_who_was_in_post_and_the_lead_inspector(tmp_path: Path, 
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def app(app_store: Path, monkeypatch: pytest.MonkeyPatch):
-    from .test_app import _open
-
-    monkeypatch.setenv("COUNCILKG_STORE", str(app_store))
-    monkeypatch.delenv("COUNCILKG_ENDPOINT", raising=False)
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield _open
-    state.shared_runner().backend.close()
-    st.cache_resource.clear()
-
-
 def test_the_page_shows_croydon_s_recovery_and_links_its_journey(app) -> None:
-    from .test_app import links, table, texts
+    from .apptest import links, table, texts
 
     at = app("recoveries")
     assert at.title[0].value == "Recoveries"

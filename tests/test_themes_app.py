@@ -6,10 +6,10 @@ import pytest
 
 from councilkg.explore.themes import VIEWS
 
-from .test_app import app, table, texts  # noqa: F401  (app: the fixture)
+from .apptest import table, texts
 
 
-def test_the_page_opens_on_who_was_told_a_theme(app) -> None:  # noqa: F811
+def test_the_page_opens_on_who_was_told_a_theme(app) -> None:
     at = app("recommendations")
     assert at.title[0].value == "Recommendations across England"
     assert "recommendations; 0 (0.0%) have no theme" in texts(at)
@@ -20,7 +20,7 @@ def test_the_page_opens_on_who_was_told_a_theme(app) -> None:  # noqa: F811
     assert {b.label for b in at.get("download_button")} >= {"Download CSV", "Download JSON"}
 
 
-def test_another_theme_shows_its_authorities(app) -> None:  # noqa: F811
+def test_another_theme_shows_its_authorities(app) -> None:
     at = app("recommendations")
     at.selectbox(key="rc_theme").set_value("Plans for children").run()
     assert not at.exception
@@ -28,14 +28,14 @@ def test_another_theme_shows_its_authorities(app) -> None:  # noqa: F811
 
 
 @pytest.mark.parametrize("view", list(VIEWS))
-def test_every_view_runs(app, view: str) -> None:  # noqa: F811
+def test_every_view_runs(app, view: str) -> None:
     at = app("recommendations")
     at.radio(key="rc_view").set_value(view).run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.title[0].value == "Recommendations across England"
 
 
-def test_the_year_view_draws_a_chart_and_the_authority_view_lists_croydons(app) -> None:  # noqa: F811
+def test_the_year_view_draws_a_chart_and_the_authority_view_lists_croydons(app) -> None:
     at = app("recommendations")
     at.radio(key="rc_view").set_value("By year and framework").run()
     assert len(at.get("vega_lite_chart")) == 1
@@ -48,7 +48,7 @@ def test_the_year_view_draws_a_chart_and_the_authority_view_lists_croydons(app) 
     assert "Care leavers' accommodation" in themed["Support care leavers to find accommodation."].split("; ")
 
 
-def test_the_rules_view_shows_a_themes_rules(app) -> None:  # noqa: F811
+def test_the_rules_view_shows_a_themes_rules(app) -> None:
     at = app("recommendations")
     at.radio(key="rc_view").set_value("The themes and their rules").run()
     at.selectbox(key="rc_rules_theme").set_value("Care leavers' accommodation").run()

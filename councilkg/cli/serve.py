@@ -61,6 +61,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 
+from councilkg import processes
 from councilkg.errors import CouncilKGError, StoreError
 from councilkg.query.safety import UnsafeQueryError, analyse
 from councilkg.query.sandbox import supported as sandbox_supported
@@ -184,15 +185,7 @@ class _Child:
             return 0
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-        else:
-            self.process.wait()
+        processes.stop(self.process, grace=5)
         if self.process.stderr:
             self.process.stderr.close()
         if self._lease is not None:

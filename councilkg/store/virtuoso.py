@@ -20,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+from councilkg import processes
 from councilkg.errors import CouncilKGError
 
 #: the default administrator of a new Virtuoso database (only ever on a loopback port of our own)
@@ -124,12 +125,7 @@ def running(root: Path, *, memory_gib: float = 0.25, max_query_seconds: int = 60
         _wait_for_endpoint(server, process, 120.0)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        processes.stop(process, grace=30)
 
 
 def bulk_load(server: Server, folder: Path, timeout: float = 1800) -> float:
