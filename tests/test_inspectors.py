@@ -12,16 +12,19 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
+from councilkg.app.markdown import md
 from councilkg.cli.main import main as cli_main
-from councilkg.explore import inspectors, network
+from councilkg.explore import inspectors, network, timeline
 from councilkg.model import iris
 from councilkg.query.backends import EmbeddedBackend
+from councilkg.query.results import Value
 from councilkg.query.runner import Runner
 from councilkg.sources import ofsted
 from councilkg.sources.build import LoadPlan, load
 from councilkg.sources.reports import SUFFIXES, inspector_key, read_and_parse, resolve_authority
 from councilkg.store import StoreFolder
 
+from .apptest import app_on
 from .conftest import shared_path
 from .test_browser import Offline, browser, context, streamlit_app  # noqa: F401  (fixtures)
 
@@ -207,6 +210,47 @@ def test_the_cli_writes_the_network_and_an_ego_network_as_graphml(real_store: Pa
     graph, around = nx.read_graphml(whole), nx.read_graphml(ego)
     assert graph.number_of_nodes() == len({r["person"] for r in every_team})
     assert MARCIE in around and set(around) < set(graph) and set(around) == {MARCIE, *graph.neighbors(MARCIE)}
+
+
+@needs_shared
+def test_the_ego_network_around_an_inspection_is_its_team_the_authority_and_who_was_in_post(
+        runner: Runner, every_team: list[dict[str, str]]) -> None:
+    croydon = iris.council("E09000008").value
+    offered = network.inspections(every_team, croydon)
+    assert [i.fieldwork_start.isoformat() for i in offered if i.fieldwork_start] == \
+        sorted(i.fieldwork_start.isoformat() for i in offered if i.fieldwork_start)
+    inspection = next(i for i in offered if i.iri == iris.inspection("E09000008", "2017-09-04").value)
+    assert inspection.council == croydon and inspection.fieldwork_start is not None
+    ties = network.inspection_ties(every_team, inspection)
+    team = {t.member for t in ties if t.organisation == inspection.iri}
+    assert len(team) == 10 and MARCIE in team
+    assert [(t.organisation, t.role_label) for t in ties if t.member == inspection.iri] == [(croydon, "inspected")]
+    day = inspection.fieldwork_start.isoformat()
+    named = network.ties_from(runner.canned("role_network", {"council": Value.iri(croydon), "date": day}, limit=None))
+    unnamed = network.unnamed_ties(timeline.timeline(runner, croydon)[0], inspection.fieldwork_start)
+    # the report's own "the DCS has been in post since July 2016", as the page adds it
+    assert "DCS — not named by Ofsted — in post since July 2016" in {t.member_label for t in unnamed}
+    around = network.ego(network.view_graph(named + unnamed + ties, network.VIEWS[0]), inspection.iri, 2)
+    assert around.nodes[inspection.iri]["kind"] == network.INSPECTION_KIND
+    assert team | {croydon} <= set(network.ego(around, inspection.iri, 1))
+    assert {t.member for t in named + unnamed if t.organisation == croydon} <= set(around)
+    assert network.inspections(every_team, "urn:no-such-council") == []
+
+
+@needs_shared
+def test_the_network_page_centres_on_an_inspection_of_the_chosen_council(real_store: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    with app_on(real_store, monkeypatch) as open_page:
+        at = open_page("network")
+        assert not [s for s in at.sidebar.selectbox if s.key == "net_inspection"]  # no council chosen: none offered
+        at.sidebar.selectbox(key="net_council").select("Croydon").run()
+        choice = at.sidebar.selectbox(key="net_inspection")
+        assert choice.options[0] == "(none)" and len(choice.options) >= 3  # Croydon's 2017, 2020 and 2024 reports
+        choice.select_index(next(n for n, o in enumerate(choice.options) if "20 June 2017" in o)).run()
+        assert not at.exception
+        assert any(md("Centred on Croydon: Single inspection framework inspection (20 June 2017") in c.value
+                   and md("who was in post on 2017-06-20") in c.value for c in at.caption)  # shown as text
+        assert any("nodes," in c.value for c in at.caption) and not at.warning  # drawn, not summarised
 
 
 # --------------------------------------------------------------------------------------------

@@ -27,9 +27,12 @@ KIND_COLOURS = {
     "department": "#8c564b",
     "organisation": "#7f7f7f",
     "holder not named": "#ff7f0e",
+    "inspection": "#17becf",
 }
 #: the kind of node an unnamed post holder is (Ofsted's "The DCS has been in post since July 2016")
 UNNAMED_KIND = "holder not named"
+#: the kind of node an inspection is, in the ego network around one (its team and the authority it inspected)
+INSPECTION_KIND = "inspection"
 CENTRALITY = ("degree", "betweenness", "eigenvector")
 # Past this many nodes a drawing is an unreadable hairball that takes long to lay out; the app asks
 # for a narrower view (a council, roles, a date, or an ego network) and offers the GraphML instead.
@@ -87,6 +90,43 @@ def unnamed_ties(tenures: Collection[timeline.Tenure], date: dt.date | None = No
         s = t.first
         ties.append(Tie(s.node, t.label(), UNNAMED_KIND, s.organisation, s.council_label, "council", s.role, s.role_label,
                         t.known_from, t.known_until, s.node, s.council))
+    return ties
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """An inspection whose report names its team, as the ego network around it is offered (its label gives the
+    authority, the type and the fieldwork's dates)."""
+
+    iri: str
+    label: str
+    council: str
+    fieldwork_start: dt.date | None
+
+
+def inspections(team: Collection[dict[str, str]], council: str | None = None) -> list[Inspection]:
+    """The inspections in ``inspector_inspections`` rows (those of one council when given), oldest first."""
+    found: dict[str, Inspection] = {}
+    for row in team:
+        if council is None or row["council"] == council:
+            found.setdefault(row["inspection"], Inspection(row["inspection"], row["inspectionLabel"] or _local(row["inspection"]),
+                                                           row["council"], _date(row["fieldworkStart"])))
+    return sorted(found.values(), key=lambda i: (i.fieldwork_start or dt.date.min, i.label))
+
+
+def inspection_ties(team: Collection[dict[str, str]], inspection: Inspection) -> list[Tie]:
+    """The inspection as a node of its own: joined to the authority it inspected and to each member of the team
+    its report names, in the role the report gives (rows of ``inspector_inspections``). With the authority's ties
+    as at the fieldwork, its ego network is who inspected and who was in post."""
+    council_label = next((row["councilLabel"] for row in team if row["council"] == inspection.council), "")
+    ties = [Tie(inspection.iri, inspection.label, INSPECTION_KIND, inspection.council,
+                council_label or _local(inspection.council), "council", "", "inspected", inspection.fieldwork_start,
+                inspection.fieldwork_start, f"{inspection.iri}#inspected", inspection.council)]
+    for row in team:
+        if row["inspection"] == inspection.iri:
+            ties.append(Tie(row["person"], row["personLabel"] or _local(row["person"]), "person", inspection.iri,
+                            inspection.label, INSPECTION_KIND, row["role"], row["roleLabel"], inspection.fieldwork_start,
+                            _date(row["fieldworkEnd"]) or inspection.fieldwork_start, row["membership"]))
     return ties
 
 

@@ -1,7 +1,8 @@
 """Network: people, councils, boards and committees (networkx), filtered by council, role and an "as at" date.
 
-An ego network around a node, colour by kind and size by centrality; click a node to see its roles or
-facts; a co-membership view; GraphML export. Holders Ofsted states without naming them are nodes of their own.
+An ego network around a node or one of a council's inspections (its team, the authority, who was in post),
+colour by kind and size by centrality; click a node to see its roles or facts; a co-membership view; GraphML
+export. Holders Ofsted states without naming them are nodes of their own.
 A selection too big to draw readably (the whole country) is summarised by role and authority instead.
 """
 
@@ -15,7 +16,7 @@ import streamlit as st
 from councilkg.app import charts, elements, state
 from councilkg.app.elements import ANY
 from councilkg.app.markdown import md
-from councilkg.explore import entities, network, timeline
+from councilkg.explore import entities, inspectors, network, timeline
 from councilkg.query.results import Value
 from councilkg.query.runner import Runner
 
@@ -59,17 +60,35 @@ with st.sidebar:
     measure = st.radio("Size nodes by", network.CENTRALITY, key="net_measure", horizontal=True)
 council = dict(councils).get(council_label)
 date = as_at if as_at_on and as_at else None
+inspection = None
+if council:  # an inspection of the council whose report names its team: who inspected, and who was in post
+    team = inspectors.team_rows(runner)
+    inspected = network.inspections(team, council)
+    inspection = st.sidebar.selectbox("Centre on an inspection", [None, *inspected], key="net_inspection",
+                                      format_func=lambda i: "(none)" if i is None else i.label,
+                                      help="Its team as Ofsted's report names it, the authority, and the people in "
+                                           "post on its first day of fieldwork (the as-at date is set to that day).")
+    if inspection is not None and inspection.fieldwork_start:
+        date = inspection.fieldwork_start
 params = {"council": Value.iri(council) if council else None, "date": date.isoformat() if date else None}
 ties = network.ties_from(runner.canned("role_network", params, limit=None))
 if unnamed_on:
     ties += network.unnamed_ties(timeline.timeline(runner, council)[0], date)
+if inspection is not None:
+    ties += network.inspection_ties(team, inspection)
+    st.caption(md(f"Centred on {inspection.label}: its team, {council_label}, and who was in post on "
+                  f"{date.isoformat() if date else 'an unknown date'}."))
 view = st.radio("View", network.VIEWS, key="net_view", horizontal=True)
 graph = network.view_graph(ties, view, chosen_roles)
 labels = {n: d.get("label", n) for n, d in graph.nodes(data=True)}
 ordered = sorted(labels, key=lambda n: labels[n].lower())
 c1, c2 = st.columns([3, 1])
-centre = c1.selectbox("Centre on (ego network)", [None, *ordered], key="net_centre",
-                      format_func=lambda n: "(whole network)" if n is None else labels[n])
+if inspection is not None:
+    centre = inspection.iri
+    c1.markdown(md(f"Centre: {inspection.label}"))
+else:
+    centre = c1.selectbox("Centre on (ego network)", [None, *ordered], key="net_centre",
+                          format_func=lambda n: "(whole network)" if n is None else labels[n])
 depth = c2.slider("Depth", 1, 4, 2, key="net_depth", disabled=centre is None)
 if centre is not None:
     graph = network.ego(graph, centre, depth)
