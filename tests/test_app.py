@@ -299,6 +299,19 @@ def test_an_ego_network_and_node_details(app) -> None:
     assert any(s.value == "Eleanor Brazil" for s in at.subheader)
 
 
+def test_the_network_opens_on_the_council_and_centre_its_address_names(app) -> None:
+    brazil = iris.person("eleanor-brazil").value
+    at = app("network", council="Croydon", centre=brazil)  # a council by name, GSS code or IRI
+    assert at.sidebar.selectbox(key="net_council").value == "Croydon" and at.selectbox(key="net_centre").value == brazil
+    assert "nodes," in texts(at) and not at.warning
+    assert app("network", council="E09000008").sidebar.selectbox(key="net_council").value == "Croydon"
+    at = app("network", council="<b>Nowhere</b>", centre="urn:nothing")
+    said = [w.value for w in at.warning]
+    assert said[:2] == [f"No council {md(repr('<b>Nowhere</b>'))} here; the page opens without it.",
+                        f"No node to centre on {md(repr('urn:nothing'))} here; the page opens without it."]
+    assert at.selectbox(key="net_centre").value is None
+
+
 def test_the_co_membership_view(app) -> None:
     at = app("network")
     at.radio(key="net_view").set_value("Co-membership").run()

@@ -16,6 +16,7 @@ import streamlit as st
 from councilkg.app import charts, elements, state
 from councilkg.app.elements import ANY
 from councilkg.app.markdown import md
+from councilkg.errors import CouncilKGError
 from councilkg.explore import entities, inspectors, network, timeline
 from councilkg.query.results import Value
 from councilkg.query.runner import Runner
@@ -44,9 +45,27 @@ def _node_details(runner: Runner, iri: str, label: str) -> None:
                         for f in entity.facts if f.direction == "out"], key="net_facts")
 
 
+def _asked(name: str, key: str, options: dict[str, object], what: str) -> None:
+    """Open on the choice the address names (``/network?council=E09000008``, ``&inspection=IRI``, ``&centre=IRI``)
+    the first time the page runs; a name the page does not offer is said plainly."""
+    wanted = st.query_params.get(name)
+    if not wanted or key in st.session_state:
+        return
+    if wanted in options:
+        st.session_state[key] = options[wanted]
+    else:
+        st.warning(f"No {what} {md(repr(wanted))} here; the page opens without it.")
+
+
 runner = state.shared_runner()
 st.title("Network")
 councils = state.councils(runner)
+if st.query_params.get("council") and "net_council" not in st.session_state:  # a name, GSS code or IRI
+    try:
+        st.query_params["council"] = runner.resolver.resolve("council", "council", st.query_params["council"]).value
+    except CouncilKGError:
+        pass  # said by _asked below
+_asked("council", "net_council", {iri: name for name, iri in councils}, "council")
 with st.sidebar:
     st.subheader("Network filters")
     council_label = st.selectbox("Council", [ANY, *[n for n, _ in councils]], key="net_council")
@@ -64,6 +83,7 @@ inspection = None
 if council:  # an inspection of the council whose report names its team: who inspected, and who was in post
     team = inspectors.team_rows(runner)
     inspected = network.inspections(team, council)
+    _asked("inspection", "net_inspection", {i.iri: i for i in inspected}, "inspection of this council with its team")
     inspection = st.sidebar.selectbox("Centre on an inspection", [None, *inspected], key="net_inspection",
                                       format_func=lambda i: "(none)" if i is None else i.label,
                                       help="Its team as Ofsted's report names it, the authority, and the people in "
@@ -87,6 +107,7 @@ if inspection is not None:
     centre = inspection.iri
     c1.markdown(md(f"Centre: {inspection.label}"))
 else:
+    _asked("centre", "net_centre", {n: n for n in ordered}, "node to centre on")
     centre = c1.selectbox("Centre on (ego network)", [None, *ordered], key="net_centre",
                           format_func=lambda n: "(whole network)" if n is None else labels[n])
 depth = c2.slider("Depth", 1, 4, 2, key="net_depth", disabled=centre is None)
