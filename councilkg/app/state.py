@@ -1,15 +1,18 @@
-"""What the app's sessions share: the settings, one runner over the store, and cached picker choices.
+"""What the app's sessions share: the settings, one runner over the store, cached picker choices and look-ups.
 
 The settings are built once from the environment (``Settings.from_env``); the runner, its store
 handle and its pool of query workers are shared by every session; the pickers' choices are cached
-per store generation, so a load that publishes a new one refreshes them.
+per store generation, so a load that publishes a new one refreshes them; so are the look-ups the network and
+inspectors pages make on every run (the teams, a council's or the country's ties and tenures), which take a
+third of a second nationally.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from councilkg.explore import choices
+from councilkg.explore import choices, inspectors, network, timeline
+from councilkg.query.results import Value
 from councilkg.query.runner import Runner
 from councilkg.settings import Settings
 
@@ -79,3 +82,34 @@ def regions(runner: Runner) -> list[str]:
 def roles(runner: Runner) -> list[tuple[str, str]]:
     """(label, IRI) of every role in use, cached per store generation."""
     return _cached_roles(store_version(runner))
+
+
+@st.cache_data(show_spinner=False, ttl=CHOICES_TTL)
+def _cached_teams(version: str) -> list[dict[str, str]]:
+    return inspectors.team_rows(shared_runner())
+
+
+@st.cache_data(show_spinner=False, ttl=CHOICES_TTL, max_entries=64)
+def _cached_ties(version: str, council: str | None, date: str | None) -> list[network.Tie]:
+    params = {"council": Value.iri(council) if council else None, "date": date}
+    return network.ties_from(shared_runner().canned("role_network", params, limit=None))
+
+
+@st.cache_data(show_spinner=False, ttl=CHOICES_TTL, max_entries=64)
+def _cached_tenures(version: str, council: str | None) -> list[timeline.Tenure]:
+    return timeline.timeline(shared_runner(), council)[0]
+
+
+def teams(runner: Runner) -> list[dict[str, str]]:
+    """Every inspector's team memberships (the national form of inspector_inspections), per store generation."""
+    return _cached_teams(store_version(runner))
+
+
+def role_ties(runner: Runner, council: str | None, date: str | None) -> list[network.Tie]:
+    """The role network's ties (of a council, as at a date, or all), per store generation."""
+    return _cached_ties(store_version(runner), council, date)
+
+
+def tenures(runner: Runner, council: str | None) -> list[timeline.Tenure]:
+    """The leadership timeline's tenures (of a council, or every council's), per store generation."""
+    return _cached_tenures(store_version(runner), council)

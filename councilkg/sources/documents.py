@@ -80,12 +80,17 @@ NAME_PREDICATES = (RDF_TYPE, rdfs.label, skos.altLabel, iris.foaf.name, ckg.file
 GENERIC_WORDS = frozenset("""local safeguarding children children's childrens child board boards lscb scb improvement
     partnership partnerships the and of for services service social care transformation panel committee executive
     trust scrutiny multi agency multi-agency council authority corporate parenting strategic group""".split())
+#: the space between two words of one name: spaces, or a line's end inside a paragraph (not a blank line)
+GAP = r"(?:[ \t]+|[ \t]*\n[ \t]*)"
 #: a UK postcode: a line with one is an address ("Piccadilly Gate, Store Street, Manchester M1 2WD")
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 #: capitalised words before an authority's name that do not make it part of another name
 NAME_OPENERS = frozenset("The In At For And Of By With From To On As Inspection London Royal Borough City County".split())
 #: words before a place's name that make another place of it, even opening a sentence ("Greater Manchester is ...")
 PLACE_QUALIFIERS = frozenset("Greater North South East West Central Inner Outer Mid".split())
+#: bodies named "... of" a place, which are not its council ("the University of Essex", "the Diocese of Leeds")
+BODIES_OF = ("University", "College", "Diocese", "Archdiocese", "Bishop", "Duchy", "Port", "Church", "Museum", "Hospitals?",
+             "Trust", "Chamber")
 #: capitalised words after an authority's name that do not make it part of another name
 NAME_FOLLOWERS = frozenset("""Council County Borough City Metropolitan District Unitary Children's Children Safeguarding Local
     Improvement Cabinet Scrutiny Ofsted""".split())
@@ -180,7 +185,9 @@ class NameIndex:
             if kind is None or (kind == "person" and len(label.split()) < 2) or len(label) < 4:
                 continue
             index.names.setdefault(_norm(label), set()).add(node)
-            if kind == "board" and set(re.findall(r"[\w'’-]+", _norm(label))) <= GENERIC_WORDS:
+            if kind == "board" and (set(re.findall(r"[\w'’-]+", _norm(label))) <= GENERIC_WORDS
+                                    or re.fullmatch(r"[A-Z]{2,6}", label)):
+                # a name that says only what kind of body it is, or initials ("CSCB": Croydon's board, or Coventry's)
                 index.generic.add(_norm(label))
         # a board belongs to the council it is part of, or (through its parent) to that council's
         for board in list(index.council_of):
@@ -342,6 +349,16 @@ def initialisms(name: str) -> list[str]:
     return out
 
 
+#: a line at least this long that ends without a full stop is prose wrapped onto the next line, not a heading
+WRAPPED_LINE = 50
+
+
+def _wrapped(text: str, newline: int) -> bool:
+    """Whether the line that ends at ``newline`` (an offset of a line break) is prose wrapped onto the next line."""
+    line = text[text.rfind("\n", 0, newline) + 1:newline].rstrip()
+    return len(line) >= WRAPPED_LINE and not line.endswith((".", ":", "!", "?"))
+
+
 def proper_noun(text: str, start: int, end: int) -> bool:
     """Whether the words text[start:end] are written as a name: each begins with a capital; not part of a longer
     name ("Greater Manchester", "Kent Police", "Wiltshire police"); and a one-word name ending in -ing does not open
@@ -354,17 +371,27 @@ def proper_noun(text: str, start: int, end: int) -> bool:
         before = text[max(0, start - 3):start]
         if start == 0 or re.search(r"(?:[.!?:]\s+|\n\s*|•\s*)$", before) or text[start - 1:start] == "\n":
             return False
-    # part of a longer name: "Greater Manchester", "Kent Police", "Manchester Airport"
-    previous = re.search(r"([A-Z][\w’'-]*)[ \t]+$", text[max(0, start - 30):start])
+    # part of a longer name: "Greater Manchester", "Kent Police", "Manchester Airport", the two words perhaps on two
+    # lines of a report's text ("adopted by Greater\nManchester local authorities")
+    previous = re.search(rf"([A-Z][\w’'-]*){GAP}$", text[max(0, start - 30):start])
+    if previous and "\n" in previous.group(0) and not _wrapped(text, text.rfind("\n", 0, start)):
+        previous = None  # the word ends a heading or a short line ("Kingston upon Hull" above "Inspection of ...")
     if previous and (previous.group(1) in PLACE_QUALIFIERS or (
-            previous.group(1) not in NAME_OPENERS and not re.search(r"[.!?:]\s+\S+[ \t]+$", text[max(0, start - 30):start]))):
+            previous.group(1) not in NAME_OPENERS and not re.search(rf"[.!?:]\s+\S+{GAP}$", text[max(0, start - 30):start]))):
         return False
-    following = re.match(r"[ \t]+([A-Z][\w’'-]*)", text[end:end + 30])
+    following = re.match(rf"{GAP}([A-Z][\w’'-]*)", text[end:end + 30])
+    if following and "\n" in following.group(0) and not _wrapped(text, text.find("\n", end)):
+        following = None  # the name ends a heading or a short line: the next line starts something else
     if following and following.group(1).replace("’", "'").removesuffix("'s") not in NAME_FOLLOWERS:
         return False
-    # another body named after the place: "Wiltshire police", "Norfolk and Suffolk NHS", "the Southwark judgement"
-    return not re.match(r"(?i)[ \t]+(?:and[ \t]+[A-Z]\w+[ \t]+)?(?:police|constabulary|nhs|ccg|clinical|university|hospital|fire|"
-                        r"judgement|airport|college)\b", text[end:end + 40])
+    # a body whose name ends in the place's, or an area about it: "the University of Essex", "a pan-Lancashire plan"
+    if re.search(rf"(?:\b(?:{'|'.join(BODIES_OF)}){GAP}of{GAP}|\bpan-)$", text[max(0, start - 30):start]):
+        return False
+    # another body named after the place: "Wiltshire police", "Norfolk and Suffolk NHS", "the Southwark judgement",
+    # "Rotherham, Doncaster and South Humberside NHS Foundation Trust"
+    return not re.match(rf"(?:,?{GAP}[A-Z][\w’'-]*)*?(?:{GAP}and(?:{GAP}[A-Z][\w’'-]*)+)?{GAP}"
+                        r"(?i:police|constabulary|nhs|ccg|clinical|university|hospital|fire|judgement|airport|college)\b",
+                        text[end:end + 80])
 
 
 def in_address(text: str, start: int) -> bool:
@@ -671,6 +698,15 @@ def _lit(value: object, datatype: NamedNode | None = None) -> Literal:
     return Literal(str(value), datatype=datatype) if datatype else Literal(str(value))
 
 
+def linked(names: list[NameMatch], index: NameIndex, about: NamedNode | None) -> list[NameMatch]:
+    """The names a document's passages are linked to (``ckg:mentions``): those one node alone has, written as a name,
+    and a name that only says what kind of body a board is ("the LSCB") only when it is that body of the council
+    the document is ``about``."""
+    return [m for m in names
+            if m.node is not None and m.written  # not a name several nodes share; "reading"; "Manchester M1 2WD"
+            and (m.name not in index.generic or (about is not None and index.council_of.get(m.node) == about))]
+
+
 def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[str] | None,
                   pages: PdfText | None = None, address: str | None = None) -> list[GraphPayload]:
     """The document's graph and its candidates' graph. ``address``: where the file was published, when its folder
@@ -714,11 +750,7 @@ def load_document(path: Path, text: str, index: NameIndex, pattern: re.Pattern[s
         if pages is not None:
             add(p.node, ckg.pageNumber, _lit(pages.page_at(p.start), xsd.integer))
         add(p.node, ckg.passageText, _lit(p.text))
-    for m in names:
-        if m.node is None or not m.written:
-            continue  # a name several nodes share; "reading", an address block's "Manchester M1 2WD"
-        if m.name in index.generic and (about is None or index.council_of.get(m.node) != about):
-            continue  # "the LSCB", "the Improvement Board": only that body of the council the document is about
+    for m in linked(names, index, about):
         mentions.setdefault(m.passage.number, []).append((m.node, m.name, m.start, m.end))
         add(m.passage.node, ckg.mentions, m.node)
     stated = index.stated_authority(names, text)
@@ -777,9 +809,7 @@ def load_documents(directory: Path, progress: Progress | None = None, known: Ite
     pattern = index.pattern()
     payloads: list[GraphPayload] = []
     files, warnings = regular_files(directory, SUFFIXES, "PDF, text, Markdown or HTML")
-    for readme in [path for path in files if path.stem.upper() == "README"]:
-        files.remove(readme)
-        warnings.append(f"{readme}: skipped: the folder's README, which says what the folder holds, is not one of its documents")
+    files = [path for path in files if path.stem.upper() != "README"]  # says what the folder holds: not one of them
     addresses = read_addresses(directory, warnings)
     for path in files:
         pages: PdfText | None = None

@@ -16,16 +16,10 @@ CAUTION = ("What Ofsted published, no more: the inspections a report names this 
            "and a report does not say what part any one member of the team had in them.")
 
 
-@st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
-def _every_team(version: str) -> list[dict[str, str]]:
-    """Every inspector's team memberships (the national form of inspector_inspections), per store generation."""
-    return inspectors.team_rows(state.shared_runner())
-
-
 runner = state.shared_runner()
 st.title("Inspectors")
 st.caption(CAUTION)
-rows = _every_team(state.store_version(runner))
+rows = state.teams(runner)
 people = inspectors.inspectors(rows)
 if not people:
     st.info("The graph names no inspectors: load Ofsted's inspection reports (`councilkg load --reports DIR`).")

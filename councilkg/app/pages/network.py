@@ -17,8 +17,7 @@ from councilkg.app import charts, elements, state
 from councilkg.app.elements import ANY
 from councilkg.app.markdown import md
 from councilkg.errors import CouncilKGError
-from councilkg.explore import entities, inspectors, network, timeline
-from councilkg.query.results import Value
+from councilkg.explore import entities, network
 from councilkg.query.runner import Runner
 
 #: the "as at" date the page offers first: the day of Croydon's seventh monitoring visit
@@ -81,7 +80,7 @@ council = dict(councils).get(council_label)
 date = as_at if as_at_on and as_at else None
 inspection = None
 if council:  # an inspection of the council whose report names its team: who inspected, and who was in post
-    team = inspectors.team_rows(runner)
+    team = state.teams(runner)
     inspected = network.inspections(team, council)
     _asked("inspection", "net_inspection", {i.iri: i for i in inspected}, "inspection of this council with its team")
     inspection = st.sidebar.selectbox("Centre on an inspection", [None, *inspected], key="net_inspection",
@@ -90,10 +89,9 @@ if council:  # an inspection of the council whose report names its team: who ins
                                            "post on its first day of fieldwork (the as-at date is set to that day).")
     if inspection is not None and inspection.fieldwork_start:
         date = inspection.fieldwork_start
-params = {"council": Value.iri(council) if council else None, "date": date.isoformat() if date else None}
-ties = network.ties_from(runner.canned("role_network", params, limit=None))
+ties = list(state.role_ties(runner, council, date.isoformat() if date else None))
 if unnamed_on:
-    ties += network.unnamed_ties(timeline.timeline(runner, council)[0], date)
+    ties += network.unnamed_ties(state.tenures(runner, council), date)
 if inspection is not None:
     ties += network.inspection_ties(team, inspection)
     st.caption(md(f"Centred on {inspection.label}: its team, {council_label}, and who was in post on "
