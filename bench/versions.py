@@ -1,0 +1,119 @@
+"""Every canned query as an earlier commit wrote it against the working tree's, on the same store in one run.
+
+    .venv/bin/python bench/versions.py --ref REF [--store PATH] [--reps N]
+
+For rewrites that must not change what a query answers nor slow it (issue 25: at most 10% slower on the embedded
+store). Builds a store as ``make store`` does (``councilkg.sources.shared``), or takes ``--store``; reads each query
+of ``queries/`` as it is at ``REF`` (``git show``) and as it is now, binds both to the query's catalogue example
+(and its national form, where no parameter is required), and runs them on raw pyoxigraph in turns, old then new,
+``--reps`` times after one warm-up each: their rows compared as sorted multisets of values, and their p50s as a
+ratio (now ÷ then) measured in the same run. Writes bench/results/versions.md (and versions.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pyoxigraph as ox
+
+from bench.common import RESULTS, write_results
+from councilkg.paths import ROOT
+from councilkg.query import catalogue
+from councilkg.query.backends import EmbeddedBackend
+from councilkg.query.binding import bind_query
+from councilkg.query.runner import Runner
+from councilkg.settings import Settings
+from councilkg.sources.shared import load_args
+
+#: slower than this, now against then, is said plainly
+ALLOWED = 1.10
+
+
+def _then(ref: str, name: str) -> str | None:
+    done = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:queries/{name}.rq"], capture_output=True, text=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def _rows(store: ox.Store, text: str) -> tuple[float, list[tuple]]:
+    started = time.perf_counter()
+    solutions = store.query(text, use_default_graph_as_union=True)
+    names = [v.value for v in solutions.variables]
+    rows = [tuple(str(s[v]) if s[v] is not None else "" for v in names) for s in solutions]
+    return time.perf_counter() - started, sorted(rows)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ref", required=True, help="the commit (or branch) whose queries are compared with the working tree's")
+    parser.add_argument("--store", type=Path, help="a store built already (default: build one as `make store` does)")
+    parser.add_argument("--reps", type=int, default=15)
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = args.store
+        if store is None:
+            store = Path(tmp) / "store"
+            print("building the store as `make store` does ...", file=sys.stderr, flush=True)
+            subprocess.run([sys.executable, "-m", "councilkg.cli.main", "load", "--store", str(store), "--fresh", "-q",
+                            *load_args(Settings.from_env().shared)], check=True, stdout=subprocess.DEVNULL,
+                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        runner = Runner(EmbeddedBackend(store))
+        raw = ox.Store.read_only(str((store / "current").resolve()))
+        results = []
+        for query in catalogue.catalogue().values():
+            then = _then(args.ref, query.name)
+            if then is None:
+                continue  # a query the earlier commit did not have
+            examples = query.example_args()
+            calls = [("example", runner.bind(query, examples))] if examples else []
+            if not any(p.required for p in query.params):
+                calls.append(("national", {}))
+            for label, bindings in calls:
+                old, new = bind_query(then, bindings).text, bind_query(query.text, bindings).text
+                _rows(raw, old), _rows(raw, new)  # warm-up
+                old_s, new_s, same = [], [], True
+                for _ in range(args.reps):
+                    s, old_rows = _rows(raw, old)
+                    old_s.append(s)
+                    s, new_rows = _rows(raw, new)
+                    new_s.append(s)
+                    same = same and old_rows == new_rows
+                then_ms, now_ms = statistics.median(old_s) * 1000, statistics.median(new_s) * 1000
+                results.append({"call": f"{query.name} [{label}]", "rows": len(new_rows), "same_rows": same,
+                                "changed": old != new, "then_ms": then_ms, "now_ms": now_ms, "ratio": now_ms / then_ms})
+                print(f"{results[-1]['call']}: {then_ms:.1f} -> {now_ms:.1f} ms", file=sys.stderr, flush=True)
+        runner.close()
+    report = {"started": time.strftime("%Y-%m-%d %H:%M"), "ref": args.ref, "reps": args.reps, "load_avg": os.getloadavg()[0],
+              "allowed": ALLOWED, "calls": results}
+    write_results(args.out, "versions", report, render)
+    return 0 if all(r["same_rows"] for r in results) else 1
+
+
+def render(r: dict) -> str:
+    changed = [c for c in r["calls"] if c["changed"]]
+    slower = [c for c in changed if c["ratio"] > r["allowed"]]
+    lines = ["# The catalogue now against an earlier commit, on the real store", "",
+             f"Run {r['started']} (load average {r['load_avg']:.1f} at the end): each query as `{r['ref']}` wrote it and as "
+             f"it is now, on raw pyoxigraph over the store `make store` builds, in turns, {r['reps']} runs each after a "
+             f"warm-up. {len(changed)} of {len(r['calls'])} calls have a different text; rows identical in "
+             f"{sum(c['same_rows'] for c in r['calls'])} of {len(r['calls'])}; "
+             f"{len(slower)} of the changed calls more than {(r['allowed'] - 1) * 100:.0f}% slower.", "",
+             "| call | rows | text changed | same rows | then p50 ms | now p50 ms | now ÷ then |", "|---|---|---|---|---|---|---|"]
+    for c in r["calls"]:
+        flag = f"**{c['ratio']:.2f}×**" if c["changed"] and c["ratio"] > r["allowed"] else f"{c['ratio']:.2f}×"
+        lines.append(f"| {c['call']} | {c['rows']:,} | {'yes' if c['changed'] else 'no'} | {'yes' if c['same_rows'] else '**no**'} "
+                     f"| {c['then_ms']:.1f} | {c['now_ms']:.1f} | {flag} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
