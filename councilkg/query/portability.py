@@ -14,11 +14,8 @@ from __future__ import annotations
 #: constructs it gets wrong, which docs/virtuoso.md lists)
 VIRTUOSO: dict[tuple[str, str, str], str] = {}
 
-#: (data set, query, arguments) -> why the call is not compared on Virtuoso at all
-VIRTUOSO_NOT_COMPARED: dict[tuple[str, str, str], str] = {
-    ("real", "role_network", ""): "Virtuoso does not answer the national network on the real store within the 30 s limit "
-                                  "(the embedded store: about 2 s)",
-}
+#: (data set, query, arguments) -> why the call is not compared on Virtuoso at all (none now)
+VIRTUOSO_NOT_COMPARED: dict[tuple[str, str, str], str] = {}
 
 
 def call_key(data_set: str, name: str, args: dict[str, str]) -> tuple[str, str, str]:
