@@ -198,6 +198,11 @@ INTERNAL_CALLS = {
                                              "any": Value.iri(_ANY)}),
     "nodes_with_name_containing": ("nodes_with_name_containing", {"text": Value.literal("henderson"),
                                                                   "class": Value.iri(_PERSON), "any": Value.iri(_ANY)}),
+    "nodes_of_class_named council": ("nodes_of_class_named", {"text": Value.literal("croydon"), "class": Value.iri(_COUNCIL)}),
+    "nodes_of_class_named gss code": ("nodes_of_class_named", {"text": Value.literal("e09000008"),
+                                                               "class": Value.iri(_COUNCIL)}),
+    "nodes_of_class_with_name_containing": ("nodes_of_class_with_name_containing", {"text": Value.literal("henderson"),
+                                                                                    "class": Value.iri(_PERSON)}),
     "labelled_nodes_of_class": ("labelled_nodes_of_class", {"class": Value.iri(_PERSON)}),
     "regions": ("regions", {}),
 }

@@ -93,7 +93,12 @@ class Resolver:
         if kind == "council" and iris.GSS_RE.match(text.upper()):
             text = text.upper()
         lowered = " ".join(text.replace("\u2019", "'").lower().split())
-        exact = self._candidates(internal("nodes_named"), lowered, scope)
+        if kind == "entity":
+            named, containing = internal("nodes_named"), internal("nodes_with_name_containing")
+        else:  # that class's nodes first (milliseconds on the real store), not every name in the store
+            named, containing = internal("nodes_of_class_named"), internal("nodes_of_class_with_name_containing")
+            scope = {"class": cls}
+        exact = self._candidates(named, lowered, scope)
         if len(exact) == 1:
             return Value.iri(exact[0][1])
         if len(exact) > 1:
@@ -101,7 +106,7 @@ class Resolver:
                                  exact)
         partial = []
         if len(lowered) >= 3:
-            partial = self._candidates(internal("nodes_with_name_containing"), lowered, scope, word_start=lowered)
+            partial = self._candidates(containing, lowered, scope, word_start=lowered)
         if len(partial) == 1:
             return Value.iri(partial[0][1])
         if len(partial) > 1:
