@@ -14,7 +14,7 @@ from councilkg.paths import ROOT
 
 PACKAGE = ROOT / "councilkg"
 LAYERS = ("model", "store", "sources", "query", "explore", "app", "cli")
-BASE_MODULES = {"__init__.py", "errors.py", "settings.py", "paths.py"}
+BASE_MODULES = {"__init__.py", "errors.py", "settings.py", "paths.py", "processes.py"}
 #: third-party packages only the app may import (the CLI and library install without them)
 APP_ONLY = {"streamlit", "altair"}
 
