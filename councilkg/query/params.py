@@ -95,7 +95,7 @@ class Resolver:
         lowered = " ".join(text.replace("\u2019", "'").lower().split())
         if kind == "entity":
             named, containing = internal("nodes_named"), internal("nodes_with_name_containing")
-        else:  # that class's nodes first (milliseconds on the real store), not every name in the store
+        else:  # that class's nodes first (a third of the time on the real store), not every name in the store
             named, containing = internal("nodes_of_class_named"), internal("nodes_of_class_with_name_containing")
             scope = {"class": cls}
         exact = self._candidates(named, lowered, scope)
