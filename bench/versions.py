@@ -1,6 +1,6 @@
 """Every canned query as an earlier commit wrote it against the working tree's, on the same store in one run.
 
-    .venv/bin/python bench/versions.py --ref REF [--store PATH] [--reps N]
+    .venv/bin/python bench/versions.py --ref REF [--store PATH] [--reps N] [--only QUERY ...] [--out DIR]
 
 For rewrites that must not change what a query answers nor slow it (issue 25: at most 10% slower on the embedded
 store). Builds a store as ``make store`` does (``councilkg.sources.shared``), or takes ``--store``; reads each query
@@ -56,6 +56,7 @@ def main() -> int:
     parser.add_argument("--ref", required=True, help="the commit (or branch) whose queries are compared with the working tree's")
     parser.add_argument("--store", type=Path, help="a store built already (default: build one as `make store` does)")
     parser.add_argument("--reps", type=int, default=15)
+    parser.add_argument("--only", action="append", metavar="QUERY", help="only this query (repeatable; default: all)")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -70,6 +71,8 @@ def main() -> int:
         raw = ox.Store.read_only(str((store / "current").resolve()))
         results = []
         for query in catalogue.catalogue().values():
+            if args.only and query.name not in args.only:
+                continue
             then = _then(args.ref, query.name)
             if then is None:
                 continue  # a query the earlier commit did not have
