@@ -307,7 +307,7 @@ def test_the_network_opens_on_the_council_and_centre_its_address_names(app) -> N
     assert app("network", council="E09000008").sidebar.selectbox(key="net_council").value == "Croydon"
     at = app("network", council="<b>Nowhere</b>", centre="urn:nothing")
     said = [w.value for w in at.warning]
-    assert said[:2] == [f"No council {md(repr('<b>Nowhere</b>'))} here; the page opens without it.",
+    assert said[:2] == [f"No council {md(repr('<b>Nowhere</b>'))} in the graph; the page opens without it.",
                         f"No node to centre on {md(repr('urn:nothing'))} here; the page opens without it."]
     assert at.selectbox(key="net_centre").value is None
 

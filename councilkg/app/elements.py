@@ -12,7 +12,9 @@ import streamlit as st
 
 from councilkg.app import navigation
 from councilkg.app.markdown import md
+from councilkg.errors import CouncilKGError
 from councilkg.explore.entities import Hit
+from councilkg.query.runner import Runner
 
 #: what a picker shows for an optional choice left open
 ANY = "(any)"
@@ -35,3 +37,18 @@ def hit_links(hits: list[Hit]) -> None:
     """Search hits as links to their entity pages, each with its kind."""
     for hit in hits:
         entity_link(hit.label, hit.iri, suffix=f" — {hit.kind}")
+
+
+def asked_council(runner: Runner, councils: list[tuple[str, str]], *, instead: str) -> str | None:
+    """The name (from ``councils``, (name, IRI) pairs) of the council the page's address names, as
+    ``?council=`` a name, GSS code or IRI (the map's click-through); None when it names none, or one the graph does
+    not hold, which is said plainly with what the page does ``instead``."""
+    wanted = st.query_params.get("council")
+    if not wanted:
+        return None
+    try:
+        iri = runner.resolver.resolve("council", "council", wanted).value
+        return next(name for name, known in councils if known == iri)
+    except (CouncilKGError, StopIteration):
+        st.warning(f"No council {md(repr(wanted))} in the graph; {md(instead)}.")
+        return None

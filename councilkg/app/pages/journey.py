@@ -7,7 +7,6 @@ import streamlit as st
 
 from councilkg.app import charts, elements, state
 from councilkg.app.markdown import md
-from councilkg.errors import CouncilKGError
 from councilkg.explore import journey
 
 #: the council the page opens on, when the graph holds it
@@ -18,13 +17,9 @@ st.title("Improvement journey")
 councils = state.councils(runner)
 names = [n for n, _ in councils]
 first = names.index(FIRST_COUNCIL) if FIRST_COUNCIL in names else 0
-# ``/journey?council=E06000058`` (a name, GSS code or IRI; the map's click-through) opens on that council
-if st.query_params.get("council") and "jr_council" not in st.session_state:
-    try:
-        asked = runner.resolver.resolve("council", "council", st.query_params["council"]).value
-        first = next(i for i, (_, iri) in enumerate(councils) if iri == asked)
-    except (CouncilKGError, StopIteration):
-        st.warning(f"No council {md(repr(st.query_params['council']))} in the graph; showing {md(names[first])}.")
+if "jr_council" not in st.session_state:  # ``/journey?council=E06000058`` opens on that council
+    asked = elements.asked_council(runner, councils, instead=f"showing {names[first]}")
+    first = names.index(asked) if asked else first
 label = st.selectbox("Council", names, index=first, key="jr_council")
 shown = journey.journey(runner, dict(councils)[label])
 if shown.empty:

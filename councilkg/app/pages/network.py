@@ -16,7 +16,6 @@ import streamlit as st
 from councilkg.app import charts, elements, state
 from councilkg.app.elements import ANY
 from councilkg.app.markdown import md
-from councilkg.errors import CouncilKGError
 from councilkg.explore import entities, network
 from councilkg.query.runner import Runner
 
@@ -59,12 +58,9 @@ def _asked(name: str, key: str, options: dict[str, object], what: str) -> None:
 runner = state.shared_runner()
 st.title("Network")
 councils = state.councils(runner)
-if st.query_params.get("council") and "net_council" not in st.session_state:  # a name, GSS code or IRI
-    try:
-        st.query_params["council"] = runner.resolver.resolve("council", "council", st.query_params["council"]).value
-    except CouncilKGError:
-        pass  # said by _asked below
-_asked("council", "net_council", {iri: name for name, iri in councils}, "council")
+if "net_council" not in st.session_state and (asked := elements.asked_council(runner, councils,
+                                                                               instead="the page opens without it")):
+    st.session_state["net_council"] = asked  # ``/network?council=E09000008``
 with st.sidebar:
     st.subheader("Network filters")
     council_label = st.selectbox("Council", [ANY, *[n for n, _ in councils]], key="net_council")
