@@ -155,5 +155,6 @@ def render(r: dict) -> str:
                      f"| {c['then_ms']:.1f} | {c['now_ms']:.1f} | {flag} |")
     return "\n".join(lines) + "\n"
 
+
 if __name__ == "__main__":
     raise SystemExit(main())
