@@ -58,9 +58,10 @@ def _asked(name: str, key: str, options: dict[str, object], what: str) -> None:
 runner = state.shared_runner()
 st.title("Network")
 councils = state.councils(runner)
-if "net_council" not in st.session_state and (asked := elements.asked_council(runner, councils,
-                                                                               instead="the page opens without it")):
-    st.session_state["net_council"] = asked  # ``/network?council=E09000008``
+if "net_council" not in st.session_state:  # ``/network?council=E09000008`` opens on that council
+    asked = elements.asked_council(runner, councils, instead="the page opens without it")
+    if asked:
+        st.session_state["net_council"] = asked
 with st.sidebar:
     st.subheader("Network filters")
     council_label = st.selectbox("Council", [ANY, *[n for n, _ in councils]], key="net_council")
