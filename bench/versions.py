@@ -6,8 +6,10 @@ For rewrites that must not change what a query answers nor slow it (issue 25: at
 store). Builds a store as ``make store`` does (``councilkg.sources.shared``), or takes ``--store``; reads each query
 of ``queries/`` as it is at ``REF`` (``git show``) and as it is now, binds both to the query's catalogue example
 (and its national form, where no parameter is required), and runs them on raw pyoxigraph in turns, old then new,
-``--reps`` times after one warm-up each: their rows compared as sorted multisets of values, and their p50s as a
-ratio (now ÷ then) measured in the same run. Writes bench/results/versions.md (and versions.json).
+``--reps`` times after one warm-up each (more for fast calls, as many turns as fit in about 3 s), the order swapped
+every turn: their rows compared as sorted multisets of values, their p50s, and the median of the turns' ratios
+(now ÷ then, each turn's pair measured side by side). Calls whose text did not change are the noise floor.
+Writes bench/results/versions.md (and versions.json).
 """
 
 from __future__ import annotations
@@ -50,6 +52,16 @@ def _rows(store: ox.Store, text: str) -> tuple[float, list[tuple]]:
     names = [v.value for v in solutions.variables]
     rows = [tuple(str(s[v]) if s[v] is not None else "" for v in names) for s in solutions]
     return time.perf_counter() - started, sorted(rows)
+
+
+def _columns(store: ox.Store, text: str) -> list[str]:
+    return [v.value for v in store.query(text, use_default_graph_as_union=True).variables]
+
+
+def _reps(least: int, turn_s: float) -> int:
+    """At least ``least`` turns, and as many more as fit in about 3 s of a call (at most 301): a query of a few
+    milliseconds varies by 10% from run to run on a shared machine, which a ratio of a dozen turns cannot resolve."""
+    return max(least, min(301, int(3.0 / max(turn_s, 1e-4))))
 
 
 def _run_once(path: str, text: str) -> None:
@@ -110,17 +122,25 @@ def main() -> int:
                                     "then_ms": None, "now_ms": seconds * 1000, "ratio": None})
                     print(f"{call}: then over {args.cap:.0f} s, now {seconds * 1000:.1f} ms (once)", file=sys.stderr, flush=True)
                     continue
-                _rows(raw, old), _rows(raw, new)  # warm-up
-                old_s, new_s, same = [], [], True
-                for _ in range(args.reps):
-                    s, old_rows = _rows(raw, old)
-                    old_s.append(s)
-                    s, new_rows = _rows(raw, new)
-                    new_s.append(s)
-                    same = same and old_rows == new_rows
+                warm_old, _ = _rows(raw, old)
+                warm_new, _ = _rows(raw, new)
+                reps = _reps(args.reps, warm_old + warm_new)
+                times: tuple[list[float], list[float]] = ([], [])
+                rows: list[list[tuple]] = [[], []]
+                same = True
+                for rep in range(reps):
+                    # in turns, the order swapped every turn (whichever runs second finds the caches the first warmed)
+                    for which in ((0, 1) if rep % 2 == 0 else (1, 0)):
+                        s, rows[which] = _rows(raw, (old, new)[which])
+                        times[which].append(s)
+                    same = same and rows[0] == rows[1]
+                old_s, new_s = times
+                new_rows = rows[1]
                 then_ms, now_ms = statistics.median(old_s) * 1000, statistics.median(new_s) * 1000
-                results.append({"call": call, "rows": len(new_rows), "same_rows": same,
-                                "changed": old != new, "then_ms": then_ms, "now_ms": now_ms, "ratio": now_ms / then_ms})
+                ratio = statistics.median(n / o for o, n in zip(old_s, new_s, strict=True))
+                results.append({"call": call, "rows": len(new_rows), "same_rows": same, "changed": old != new,
+                                "same_columns": _columns(raw, old) == _columns(raw, new),
+                                "reps": reps, "then_ms": then_ms, "now_ms": now_ms, "ratio": ratio})
                 print(f"{results[-1]['call']}: {then_ms:.1f} -> {now_ms:.1f} ms", file=sys.stderr, flush=True)
         runner.close()
     report = {"started": time.strftime("%Y-%m-%d %H:%M"), "ref": args.ref, "reps": args.reps, "load_avg": os.getloadavg()[0],
@@ -134,25 +154,35 @@ def render(r: dict) -> str:
     timed = [c for c in r["calls"] if c["ratio"] is not None]
     over = [c for c in r["calls"] if c["ratio"] is None]
     changed = [c for c in timed if c["changed"]]
-    slower = [c for c in changed if c["ratio"] > r["allowed"]]
+    more = [c for c in changed if not c.get("same_columns", True)]
+    slower = [c for c in changed if c["ratio"] > r["allowed"] and c.get("same_columns", True)]
     cap = r.get("cap_s", 30.0)
+    unchanged = [c["ratio"] for c in timed if not c["changed"]]
+    floor = (f" The calls whose text did not change, the noise floor, came out at {min(unchanged):.2f}–{max(unchanged):.2f}×."
+             if unchanged else "")
     lines = ["# The catalogue now against an earlier commit", "",
              f"Run {r['started']} (load average {r['load_avg']:.1f} at the end): each query as `{r['ref']}` wrote it and as "
-             f"it is now, on raw pyoxigraph over {r.get('store', 'the store `make store` builds')}, in turns, {r['reps']} "
-             f"runs each after a warm-up. {len(changed)} of {len(timed)} timed calls have a different text; rows identical "
-             f"in {sum(bool(c['same_rows']) for c in timed)} of {len(timed)}; {len(slower)} of the changed calls more than "
-             f"{(r['allowed'] - 1) * 100:.0f}% slower."
+             f"it is now, on raw pyoxigraph over {r.get('store', 'the store `make store` builds')}, in turns after a warm-up "
+             f"(at least {r['reps']}, more for fast calls: as many as fit in about 3 s), the order swapped every turn; now ÷ "
+             f"then is the median of the turns' ratios. {len(changed)} of {len(timed)} timed calls have a different text; "
+             f"rows identical in {sum(bool(c['same_rows']) for c in timed)} of {len(timed)}; {len(slower)} of the changed "
+             f"calls (of those that answer the same columns) more than {(r['allowed'] - 1) * 100:.0f}% slower." + floor
+             + (f" {len(more)} call(s) answer other columns now, so are not the same query: "
+                + ", ".join(c["call"] for c in more) + "." if more else "")
              + (f" {len(over)} call(s) took the earlier commit over {cap:.0f} s, so were not timed nor compared: "
                 + ", ".join(c["call"] for c in over) + "." if over else ""), "",
-             "| call | rows | text changed | same rows | then p50 ms | now p50 ms | now ÷ then |", "|---|---|---|---|---|---|---|"]
+             "| call | rows | text changed | same rows | turns | then p50 ms | now p50 ms | now ÷ then |",
+             "|---|---|---|---|---|---|---|---|"]
     for c in r["calls"]:
         if c["ratio"] is None:
-            lines.append(f"| {c['call']} | {c['rows']:,} | {'yes' if c['changed'] else 'no'} | not compared "
+            lines.append(f"| {c['call']} | {c['rows']:,} | {'yes' if c['changed'] else 'no'} | not compared | 1 "
                          f"| over {cap * 1000:,.0f} | {c['now_ms']:.1f} (once) | — |")
             continue
-        flag = f"**{c['ratio']:.2f}×**" if c["changed"] and c["ratio"] > r["allowed"] else f"{c['ratio']:.2f}×"
+        flag = f"**{c['ratio']:.2f}×**" if c in slower else f"{c['ratio']:.2f}×"
+        if not c.get("same_columns", True):
+            flag += " (other columns)"
         lines.append(f"| {c['call']} | {c['rows']:,} | {'yes' if c['changed'] else 'no'} | {'yes' if c['same_rows'] else '**no**'} "
-                     f"| {c['then_ms']:.1f} | {c['now_ms']:.1f} | {flag} |")
+                     f"| {c.get('reps', r['reps'])} | {c['then_ms']:.1f} | {c['now_ms']:.1f} | {flag} |")
     return "\n".join(lines) + "\n"
 
 
