@@ -46,16 +46,13 @@ def _then(ref: str, name: str) -> str | None:
     return done.stdout if done.returncode == 0 else None
 
 
-def _rows(store: ox.Store, text: str) -> tuple[float, list[tuple]]:
+def _rows(store: ox.Store, text: str) -> tuple[float, list[str], list[tuple]]:
+    """Seconds taken, the column names, and the rows sorted."""
     started = time.perf_counter()
     solutions = store.query(text, use_default_graph_as_union=True)
     names = [v.value for v in solutions.variables]
     rows = [tuple(str(s[v]) if s[v] is not None else "" for v in names) for s in solutions]
-    return time.perf_counter() - started, sorted(rows)
-
-
-def _columns(store: ox.Store, text: str) -> list[str]:
-    return [v.value for v in store.query(text, use_default_graph_as_union=True).variables]
+    return time.perf_counter() - started, names, sorted(rows)
 
 
 def _reps(least: int, turn_s: float) -> int:
@@ -117,13 +114,13 @@ def main() -> int:
                 old, new = bind_query(then, bindings).text, bind_query(query.text, bindings).text
                 call = f"{query.name} [{label}]"
                 if not _finishes(path, old, args.cap):
-                    seconds, new_rows = _rows(raw, new)
+                    seconds, _, new_rows = _rows(raw, new)
                     results.append({"call": call, "rows": len(new_rows), "same_rows": None, "changed": old != new,
                                     "then_ms": None, "now_ms": seconds * 1000, "ratio": None})
                     print(f"{call}: then over {args.cap:.0f} s, now {seconds * 1000:.1f} ms (once)", file=sys.stderr, flush=True)
                     continue
-                warm_old, _ = _rows(raw, old)
-                warm_new, _ = _rows(raw, new)
+                warm_old, old_columns, _ = _rows(raw, old)
+                warm_new, new_columns, _ = _rows(raw, new)
                 reps = _reps(args.reps, warm_old + warm_new)
                 times: tuple[list[float], list[float]] = ([], [])
                 rows: list[list[tuple]] = [[], []]
@@ -131,7 +128,7 @@ def main() -> int:
                 for rep in range(reps):
                     # in turns, the order swapped every turn (whichever runs second finds the caches the first warmed)
                     for which in ((0, 1) if rep % 2 == 0 else (1, 0)):
-                        s, rows[which] = _rows(raw, (old, new)[which])
+                        s, _, rows[which] = _rows(raw, (old, new)[which])
                         times[which].append(s)
                     same = same and rows[0] == rows[1]
                 old_s, new_s = times
@@ -139,7 +136,7 @@ def main() -> int:
                 then_ms, now_ms = statistics.median(old_s) * 1000, statistics.median(new_s) * 1000
                 ratio = statistics.median(n / o for o, n in zip(old_s, new_s, strict=True))
                 results.append({"call": call, "rows": len(new_rows), "same_rows": same, "changed": old != new,
-                                "same_columns": _columns(raw, old) == _columns(raw, new),
+                                "same_columns": old_columns == new_columns,
                                 "reps": reps, "then_ms": then_ms, "now_ms": now_ms, "ratio": ratio})
                 print(f"{results[-1]['call']}: {then_ms:.1f} -> {now_ms:.1f} ms", file=sys.stderr, flush=True)
         runner.close()
