@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,3 +84,12 @@ def table(at: AppTest, *columns: str):
         if set(columns) <= set(frame.value.columns):
             return frame.value
     raise AssertionError(f"no table with columns {columns}; tables: {[list(f.value.columns) for f in at.dataframe]}")
+
+
+def drawings(at: AppTest) -> dict[str, dict]:
+    """The network drawings on the page (``app/network_view.py``), by key: what each was sent to draw."""
+    out = {}
+    for element in at.get("bidi_component"):
+        if element.proto.component_name == "councilkg_network_view":
+            out[element.proto.id.split("-", 2)[-1]] = json.loads(element.proto.json)
+    return out

@@ -12,7 +12,7 @@ import networkx as nx
 import pyoxigraph as ox
 import pytest
 
-from councilkg.app import charts
+from councilkg.app import charts, network_view
 from councilkg.explore import choices, entities, inventory, journey, network
 from councilkg.model import iris
 from councilkg.paths import INTERNAL_QUERIES_DIR, ROOT
@@ -167,9 +167,45 @@ def test_the_drawing_is_stable_and_sized_by_centrality(runner: Runner) -> None:
     croydon = next(n for n in nodes if n["id"] == CROYDON)
     assert croydon["size"] == max(n["size"] for n in nodes)
     assert len(edges) == graph.number_of_edges()
-    spec = charts.network_chart(nodes, edges).to_dict()
-    params = spec.get("params", []) + [p for layer in spec["layer"] for p in layer.get("params") or []]
-    assert any(p.get("name") == charts.NODE_SELECTION and p["select"]["on"] == "click" for p in params)
+    assert {frozenset((e["u"], e["v"])) for e in edges} == {frozenset((u, v)) for u, v in graph.edges()}
+
+
+def test_what_the_network_drawing_is_sent(runner: Runner) -> None:
+    """Positions in 0..1 with y downwards, radii growing with size, edges by index, the selected node only when it
+    is drawn, and labels kept as the data gives them (the script sets them as text)."""
+    graph = network.role_graph(_ties(runner))
+    nodes, edges = network.drawing(graph)
+    sent = network_view.network_payload(nodes, edges, height=400, selected=CROYDON)
+    assert sent["height"] == 400 and sent["selected"] == CROYDON
+    assert network_view.network_payload(nodes, edges, selected="urn:not-drawn")["selected"] is None
+    drawn = sent["nodes"]
+    assert [n["id"] for n in drawn] == [n["id"] for n in nodes]
+    for axis in ("x", "y"):
+        assert min(n[axis] for n in drawn) == 0.0 and max(n[axis] for n in drawn) == 1.0
+    highest = max(nodes, key=lambda n: n["y"])["id"]
+    assert next(n for n in drawn if n["id"] == highest)["y"] == 0.0  # the top of the layout is the top of the SVG
+    by_size = sorted(zip(nodes, drawn, strict=True), key=lambda pair: pair[0]["size"])
+    assert [d["r"] for _, d in by_size] == sorted(d["r"] for d in drawn)
+    assert by_size[-1][1]["r"] == network_view.MAX_RADIUS and by_size[-1][1]["id"] == CROYDON
+    index = {n["id"]: i for i, n in enumerate(drawn)}
+    assert {(drawn[e["s"]]["id"], drawn[e["t"]]["id"]) for e in sent["edges"]} == {(e["u"], e["v"]) for e in edges}
+    assert {entry["kind"] for entry in sent["legend"]} == {n["kind"] for n in nodes}
+    assert all(n["named"] for n in drawn) and CROYDON in index  # a small network names every node
+
+
+def test_a_large_drawing_names_only_its_most_central_nodes() -> None:
+    hostile = '<img src=x onerror="alert(1)">'
+    graph = nx.star_graph(network_view.MAX_LABELS + 20)
+    nx.set_node_attributes(graph, {n: {"label": f"{hostile} {n}", "kind": "person"} for n in graph})
+    graph = nx.relabel_nodes(graph, {n: f"urn:n{n}" for n in graph})
+    nodes, edges = network.drawing(graph)
+    sent = network_view.network_payload(nodes, edges)
+    named = [n for n in sent["nodes"] if n["named"]]
+    assert len(named) == network_view.MAX_LABELS
+    assert "urn:n0" in {n["id"] for n in named}  # the hub, the most central, is named
+    assert next(n for n in sent["nodes"] if n["id"] == "urn:n0")["label"] == f"{hostile} 0"  # as data, verbatim
+    assert sent["legend"] == [{"kind": "person", "colour": network.KIND_COLOURS["person"]}]
+    assert network_view.network_payload([], [])["nodes"] == []
 
 
 def test_the_two_network_views(runner: Runner) -> None:
@@ -188,10 +224,15 @@ def test_a_graph_result_as_a_network() -> None:
     rows = [{"subject": iris.person("a").value, "predicate": iris.NAMESPACES["org"] + "member", "object": CROYDON},
             {"subject": iris.person("a").value, "predicate": iris.rdfs.label.value, "object": "A"}]
     graph = network.triples_graph(rows)
-    assert graph.nodes[CROYDON]["kind"] == "person" and graph.nodes["A"]["kind"] == "committee"
+    assert graph.nodes[CROYDON]["kind"] == network.RESOURCE_KIND and graph.nodes["A"]["kind"] == network.LITERAL_KIND
+    assert graph.nodes[iris.person("a").value]["kind"] == network.RESOURCE_KIND
+    blank_and_text = network.triples_graph([{"subject": "_:b0", "predicate": iris.rdfs.label.value, "object": "Note: a"},
+                                            {"subject": "_:b0", "predicate": iris.rdfs.seeAlso.value, "object": "urn:x"}])
+    assert [blank_and_text.nodes[n]["kind"] for n in ("_:b0", "Note: a", "urn:x")] == ["resource", "literal", "resource"]
     assert graph.number_of_edges() == 2
     assert network.triples_graph(rows, limit=1).number_of_edges() == 1
-    assert charts.graph_result_chart(rows).to_dict()["layer"]
+    drawn = network_view.network_payload(*network.drawing(graph), height=480)
+    assert len(drawn["edges"]) == 2 and {n["label"] for n in drawn["nodes"]} >= {"A"}
 
 
 INTERNAL = sorted(path.stem for path in INTERNAL_QUERIES_DIR.glob("*.rq"))

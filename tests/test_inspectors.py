@@ -276,11 +276,17 @@ def test_an_inspectors_record_page_offline(context, real_app: str) -> None:  # n
         assert {"Croydon", "Bromley", "Kingston upon Thames"} <= set(cells)
         assert any("Overall effectiveness (SIF): Inadequate" in c for c in cells)
         tab.wait_for("What Ofsted published, no more")
-        chart = tab.page.locator("[data-testid='stVegaLiteChart']").first
-        chart.wait_for(timeout=60_000)
-        assert chart.locator("canvas, svg").count() > 0
+        drawing = tab.page.locator("svg[data-testid='ckg-network']")
+        drawing.wait_for(timeout=60_000)
+        drawing.locator(f"g.ckg-selected[data-id='{MARCIE}']").wait_for(timeout=60_000)
         assert tab.page.get_by_text("Download the whole co-inspection network (GraphML)").count() == 1
         tab.shot("inspectors-record-marcie-taylor")
+        other = drawing.locator(f"g.ckg-node:not([data-id='{MARCIE}'])").first  # a co-inspector: a click opens theirs
+        name, picked = other.get_attribute("aria-label").removesuffix(" (person)"), other.get_attribute("data-id")
+        other.locator("circle").click()
+        tab.wait_for(f"Inspections {name} led")
+        drawing.locator(f"g.ckg-selected[data-id='{picked}']").wait_for(timeout=60_000)
+        assert drawing.locator("g.ckg-selected").count() == 1
         tab.check()
     finally:
         tab.close()

@@ -29,6 +29,7 @@ from councilkg.sources.shared import load_args
 from councilkg.store import StoreFolder
 from councilkg.store import virtuoso as virtuoso_server
 
+from .apptest import drawings
 from .conftest import CLI, cli_env_for, require_shared, shared_path
 
 pytestmark = [pytest.mark.timeout(900), pytest.mark.slow]  # a real Virtuoso, started and bulk-loaded
@@ -257,6 +258,16 @@ def _page(page: str, params: dict[str, str], monkeypatch: pytest.MonkeyPatch, **
     return at
 
 
+def _drawn(at) -> dict[str, tuple[list[tuple], list[tuple]]]:
+    """Each network drawing on the page, as its sorted nodes (id, label, kind) and edges (the two ids, the tooltip)."""
+    out = {}
+    for key, drawing in drawings(at).items():
+        nodes = drawing["nodes"]
+        out[key] = (sorted((n["id"], n["label"], n["kind"]) for n in nodes),
+                    sorted((*sorted((nodes[e["s"]]["id"], nodes[e["t"]]["id"])), e["tip"]) for e in drawing["edges"]))
+    return out
+
+
 def _tables(at) -> list[list[tuple]]:
     """Every table the page shows, as sorted rows of strings."""
     return [sorted(tuple(str(v) for v in row) for row in frame.value.itertuples(index=False)) for frame in at.dataframe]
@@ -270,7 +281,8 @@ def test_the_apps_pages_work_against_virtuoso(virtuoso: Loaded, monkeypatch: pyt
     assert not remote.exception and not remote.error, [e.value for e in [*remote.exception, *remote.error]]
     assert not embedded.exception and not embedded.error
     assert [t.value for t in remote.title] == [t.value for t in embedded.title]
-    assert remote.dataframe or remote.get("vega_lite_chart"), f"the {page} page shows no data"
+    assert remote.dataframe or remote.get("vega_lite_chart") or drawings(remote), f"the {page} page shows no data"
+    assert _drawn(remote) == _drawn(embedded), page  # the network drawings: the same nodes and edges
     if page == "home":
         # Virtuoso's own graphs (its system and schema graphs) are in its store too: the sources and classes
         # of the graph are compared, and what it says of councils, people and inspections

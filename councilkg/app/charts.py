@@ -9,36 +9,11 @@ import altair as alt
 import pandas as pd
 
 from councilkg.explore.journey import Journey
-from councilkg.explore.network import KIND_COLOURS, drawing, triples_graph
 
 GRADE_COLOURS = {"Outstanding": "#1a9641", "Good": "#a6d96a", "Requires improvement to be good": "#fdae61",
                  "Inadequate": "#d7191c"}
-NODE_SELECTION = "node"
 #: pixels a legend label may take before Vega cuts it ("Requires improvement to be good" in full)
 LEGEND_LABEL_LIMIT = 260
-
-
-def network_chart(nodes: list[dict], edges: list[dict], height: int = 560) -> alt.LayerChart:
-    """Edges as lines and nodes as circles (colour by kind, size by centrality); clicking a node selects it."""
-    node_frame = pd.DataFrame(nodes or [{"id": "", "label": "", "kind": "person", "x": 0.0, "y": 0.0, "centrality": 0.0,
-                                         "size": 0.0}])
-    edge_frame = pd.DataFrame(edges or [{"x": 0.0, "y": 0.0, "x2": 0.0, "y2": 0.0, "role": "", "source": "", "target": ""}])
-    axis = alt.Axis(labels=False, ticks=False, grid=False, domain=False, title=None)
-    kinds = list(KIND_COLOURS)
-    select = alt.selection_point(name=NODE_SELECTION, fields=["id"], on="click", empty=False)
-    lines = alt.Chart(edge_frame).mark_rule(color="#b0b0b0", strokeWidth=1.2).encode(
-        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis), x2="x2:Q", y2="y2:Q",
-        tooltip=[alt.Tooltip("source:N", title="from"), alt.Tooltip("role:N"), alt.Tooltip("target:N", title="to")])
-    circles = alt.Chart(node_frame).mark_circle(opacity=0.9, stroke="white", strokeWidth=1).encode(
-        x=alt.X("x:Q", axis=axis), y=alt.Y("y:Q", axis=axis),
-        size=alt.Size("size:Q", legend=None, scale=alt.Scale(range=[60, 1200])),
-        color=alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[KIND_COLOURS[k] for k in kinds]), title="kind"),
-        strokeWidth=alt.condition(select, alt.value(3), alt.value(1)),
-        tooltip=[alt.Tooltip("label:N", title="name"), alt.Tooltip("kind:N"), alt.Tooltip("centrality:Q")],
-    ).add_params(select)
-    labels = alt.Chart(node_frame).mark_text(dy=-12, fontSize=11, color="#31333f").encode(
-        x="x:Q", y="y:Q", text="label:N")
-    return alt.layer(lines, circles, labels).properties(height=height)
 
 
 def journey_chart(journey: Journey) -> alt.VConcatChart:
@@ -72,11 +47,6 @@ def journey_chart(journey: Journey) -> alt.VConcatChart:
         tooltip=["person:N", "role:N", alt.Tooltip("from:T", title="known from"), alt.Tooltip("until:T", title="known until")],
     ).properties(height=max(80, 26 * tenures["row"].nunique()), title="Leadership tenures (as far as the sources place them)")
     return alt.vconcat(top, bottom).resolve_scale(x="shared", color="independent")
-
-
-def graph_result_chart(rows: list[dict[str, str]]) -> alt.LayerChart:
-    """A CONSTRUCT or DESCRIBE result drawn as a network of its IRIs and literals (its first triples)."""
-    return network_chart(*drawing(triples_graph(rows)), height=480)
 
 
 # --------------------------------------------------------------------------------------------

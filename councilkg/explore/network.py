@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from itertools import combinations
@@ -28,11 +29,17 @@ KIND_COLOURS = {
     "organisation": "#7f7f7f",
     "holder not named": "#ff7f0e",
     "inspection": "#17becf",
+    "resource": "#bcbd22",
+    "literal": "#e377c2",
 }
 #: the kind of node an unnamed post holder is (Ofsted's "The DCS has been in post since July 2016")
 UNNAMED_KIND = "holder not named"
 #: the kind of node an inspection is, in the ego network around one (its team and the authority it inspected)
 INSPECTION_KIND = "inspection"
+#: what the nodes of a graph result (a CONSTRUCT's triples) are: an IRI or blank node, or a literal
+RESOURCE_KIND, LITERAL_KIND = "resource", "literal"
+#: a value that reads as an IRI (a scheme and no spaces: ``https://...``, ``urn:...``) or a blank node (``_:b0``)
+_RESOURCE = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|_:)\S*")
 CENTRALITY = ("degree", "betweenness", "eigenvector")
 # Past this many nodes a drawing is an unreadable hairball that takes long to lay out; the app asks
 # for a narrower view (a council, roles, a date, or an ego network) and offers the GraphML instead.
@@ -285,20 +292,21 @@ MAX_DRAWN_TRIPLES = 300
 def triples_graph(rows: list[dict[str, str]], limit: int = MAX_DRAWN_TRIPLES) -> nx.MultiDiGraph:
     """The first ``limit`` triples of a graph result (rows of subject, predicate, object) as a network.
 
-    Subjects are drawn as organisations, IRI objects as people and literal objects as committees,
-    so that the three are told apart by colour; every node is labelled by its prefixed name.
+    IRIs and blank nodes are of one kind and literals of another, told apart by colour; every node is labelled by
+    its prefixed name (a literal by its first 60 characters).
     """
     graph = nx.MultiDiGraph()
     for row in rows[:limit]:
         s, p, o = row["subject"], row["predicate"], row["object"]
-        graph.add_node(s, label=iris.shorten(s), kind="organisation")
-        graph.add_node(o, label=iris.shorten(o)[:60], kind="person" if o.startswith("http") else "committee")
+        graph.add_node(s, label=iris.shorten(s), kind=RESOURCE_KIND)
+        graph.add_node(o, label=iris.shorten(o)[:60], kind=RESOURCE_KIND if _RESOURCE.fullmatch(o) else LITERAL_KIND)
         graph.add_edge(s, o, role=iris.shorten(p))
     return graph
 
 
 def drawing(graph: nx.Graph, measure: str = "degree") -> tuple[list[dict], list[dict]]:
-    """Node and edge records for a chart: position, colour by kind, size by centrality."""
+    """Node and edge records for a drawing (``app/network_view.py``): each node's position, kind and size by
+    centrality; each edge's two node ids, its role (or shared organisations) and the two labels."""
     if too_big_to_draw(graph):
         raise ValueError(f"{graph.number_of_nodes():,} nodes are too many to draw (at most {MAX_DRAWN_NODES:,}); "
                          "draw an ego network or a narrower selection")
@@ -308,9 +316,7 @@ def drawing(graph: nx.Graph, measure: str = "degree") -> tuple[list[dict], list[
     nodes = [{"id": n, "label": d.get("label", n), "kind": d.get("kind", "organisation"),
               "x": positions[n][0], "y": positions[n][1], "centrality": round(scores.get(n, 0.0), 4),
               "size": 80 + 900 * scores.get(n, 0.0) / top} for n, d in graph.nodes(data=True)]
-    edges = []
-    for u, v, data in graph.edges(data=True):
-        edges.append({"x": positions[u][0], "y": positions[u][1], "x2": positions[v][0], "y2": positions[v][1],
-                      "role": data.get("role") or "; ".join(data.get("organisations", [])),
-                      "source": graph.nodes[u].get("label", u), "target": graph.nodes[v].get("label", v)})
+    edges = [{"u": u, "v": v, "role": data.get("role") or "; ".join(data.get("organisations", [])),
+              "source": graph.nodes[u].get("label", u), "target": graph.nodes[v].get("label", v)}
+             for u, v, data in graph.edges(data=True)]
     return nodes, edges

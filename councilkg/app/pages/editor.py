@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from councilkg.app import charts, elements, state
+from councilkg.app import elements, network_view, state
 from councilkg.app.markdown import md
 from councilkg.app.sparql_editor import sparql_editor
 from councilkg.errors import ParameterError, QueryError, UnsafeQueryError
+from councilkg.explore import network
 from councilkg.query import catalogue
 from councilkg.query.results import QueryResult
 
@@ -67,7 +68,7 @@ def _show(result: QueryResult) -> None:
         return
     rows = result.strings()
     if result.is_graph and rows:
-        st.altair_chart(charts.graph_result_chart(rows), key="ed_graph")
+        network_view.network_view(*network.drawing(network.triples_graph(rows)), key="ed_graph", height=480)
     elements.table(rows, key="ed_table")
     d1, d2, _ = st.columns([1, 1, 4])
     d1.download_button("Download CSV", result.to_csv(), file_name="query.csv", mime="text/csv", key="ed_csv")

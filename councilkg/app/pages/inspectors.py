@@ -1,13 +1,14 @@
 """Inspectors: pick one of the inspectors Ofsted's reports name; their record (the inspections they led, with the
 judgements the reports publish), every inspection they are named on, and who they inspected with (an ego network of
-the co-inspection network, whose whole is summarised and offered as GraphML). It states what Ofsted published, no more.
+the co-inspection network, whose whole is summarised and offered as GraphML; click an inspector there to see theirs).
+It states what Ofsted published, no more.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-from councilkg.app import charts, elements, state
+from councilkg.app import elements, network_view, state
 from councilkg.app.markdown import md
 from councilkg.explore import inspectors, network
 
@@ -58,7 +59,9 @@ if network.too_big_to_draw(shown):
                "network as GraphML.")
 else:
     nodes, edges = network.drawing(shown)
-    st.altair_chart(charts.network_chart(nodes, edges), key="ins_chart")
+    st.caption("Click an inspector (or focus one and press Enter) to see their record.")
+    network_view.network_view(nodes, edges, key="ins_chart", selected=chosen,
+                              on_click=lambda iri: st.session_state.update(ins_person=iri) if iri in by_iri else None)
 elements.table(inspectors.strongest_ties(whole, top=15, around=chosen), key="ins_ties")
 c1, c2 = st.columns(2)
 c1.download_button("Download this ego network (GraphML)", network.to_graphml(shown), key="ins_graphml_ego",

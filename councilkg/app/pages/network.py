@@ -13,7 +13,7 @@ import datetime as dt
 import networkx as nx
 import streamlit as st
 
-from councilkg.app import charts, elements, state
+from councilkg.app import elements, network_view, state
 from councilkg.app.elements import ANY
 from councilkg.app.markdown import md
 from councilkg.explore import entities, network
@@ -126,15 +126,16 @@ elif network.too_big_to_draw(graph):
     _graphml_button(graph)
 else:
     nodes, edges = network.drawing(graph, measure)
-    st.caption(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges. Colour: kind; size: {measure} centrality. "
-               "Click a node (or choose it below) to see its details.")
-    event = st.altair_chart(charts.network_chart(nodes, edges), key="net_chart", on_select="rerun",
-                            selection_mode=charts.NODE_SELECTION)
-    picked = (getattr(event, "selection", None) or {}).get(charts.NODE_SELECTION) or []
-    clicked = picked[0].get("id") if picked else None
+    st.caption(f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges. Colour: kind; size: {measure} centrality"
+               + (f"; names shown for the {network_view.MAX_LABELS} most central (point at a node for any other's)"
+                  if len(nodes) > network_view.MAX_LABELS else "")
+               + ". Click a node (or choose it below) to see its details.")
     graph_nodes = sorted(graph.nodes, key=lambda n: labels.get(n, n).lower())
+    if st.session_state.get("net_node") not in graph_nodes:  # a node the filters have since left out
+        st.session_state["net_node"] = None
+    network_view.network_view(nodes, edges, key="net_chart", selected=st.session_state["net_node"],
+                              on_click=lambda node: st.session_state.update(net_node=node))
     chosen = st.selectbox("Details of", [None, *graph_nodes], key="net_node",
-                          index=(graph_nodes.index(clicked) + 1) if clicked in graph_nodes else 0,
                           format_func=lambda n: "(choose a node)" if n is None else labels.get(n, n))
     if chosen:
         _node_details(runner, chosen, labels.get(chosen, chosen))
