@@ -8,6 +8,7 @@ links are tested through the entry script's redirect.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from councilkg.app.markdown import md
 from councilkg.explore import network
 from councilkg.model import iris
 from councilkg.query import catalogue
+from councilkg.query.backends import EmbeddedBackend, RemoteBackend
+from councilkg.query.runner import Runner
 from councilkg.sources.build import LoadPlan, load
 from councilkg.store import StoreFolder
 
@@ -89,6 +92,27 @@ def test_an_unknown_page_name_is_said_plainly(app) -> None:
     assert f"There is no page called {md(repr('no-such-page'))}" in warnings[0]
     assert ", ".join(spec.slug for spec in navigation.PAGES) in warnings[0] and "Showing Home" in warnings[0]
     assert "page" not in at.query_params and at.query_params["iri"] == CROYDON
+
+
+def test_the_app_keeps_its_look_ups_per_store_generation_and_an_endpoints_for_a_while(
+        app_store: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An embedded store's look-ups are kept until a load publishes a new generation (no expiry to make a later
+    visitor wait for the national look-ups again); an endpoint's, whose generations the app cannot see, are looked
+    up again every REMOTE_REFRESH_S seconds."""
+    folder = StoreFolder(app_store)
+    embedded = Runner(EmbeddedBackend(folder))
+    try:
+        assert state.store_version(embedded) == str(folder.current_path())
+    finally:
+        embedded.backend.close()
+    remote = Runner(RemoteBackend("http://127.0.0.1:9/sparql"))  # nothing is asked of it
+    refresh = state.REMOTE_REFRESH_S
+    monkeypatch.setattr(time, "time", lambda: 1000 * refresh)
+    first = state.store_version(remote)
+    monkeypatch.setattr(time, "time", lambda: 1001 * refresh - 1)
+    assert state.store_version(remote) == first and first.startswith("SPARQL endpoint http://127.0.0.1:9/sparql")
+    monkeypatch.setattr(time, "time", lambda: 1001 * refresh)
+    assert state.store_version(remote) != first
 
 
 def test_every_page_has_an_address_and_a_file() -> None:

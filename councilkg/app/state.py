@@ -4,10 +4,12 @@ The settings are built once from the environment (``Settings.from_env``); the ru
 handle and its pool of query workers are shared by every session; the pickers' choices are cached
 per store generation, so a load that publishes a new one refreshes them; so are the look-ups the network and
 inspectors pages make on every run (the teams, a council's or the country's ties and tenures), which take a
-third of a second nationally.
+third to half a second each nationally. From a SPARQL endpoint they are kept for ``REMOTE_REFRESH_S``.
 """
 
 from __future__ import annotations
+
+import time
 
 import streamlit as st
 
@@ -16,8 +18,12 @@ from councilkg.query.results import Value
 from councilkg.query.runner import Runner
 from councilkg.settings import Settings
 
-#: seconds a picker's choices are kept before they are looked up again (a new store generation refreshes them at once)
-CHOICES_TTL = 600
+#: seconds after which what the app looked up from a SPARQL endpoint is looked up again: an endpoint's data can change
+#: without the app seeing it, while an embedded store's new generation refreshes every look-up at once and nothing
+#: else expires (the first visit after an expiry would wait for the national look-ups again)
+REMOTE_REFRESH_S = 600
+#: how many store generations' look-ups each cache keeps (the one in use, and the one a load has just replaced)
+GENERATIONS = 2
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,30 +42,31 @@ def shared_runner() -> Runner:
 
 
 def store_version(runner: Runner) -> str:
-    """Changes when a load publishes a new store generation (so cached pickers refresh)."""
+    """The key every cached look-up is kept under: it changes when a load publishes a new store generation, and for
+    a SPARQL endpoint (whose generations the app cannot see) every ``REMOTE_REFRESH_S`` seconds."""
     folder = getattr(runner.backend, "folder", None)
     if folder is not None:
         current = folder.current_path()
         return str(current) if current else ""
-    return getattr(runner.backend, "description", "")
+    return f"{getattr(runner.backend, 'description', '')}@{int(time.time() // REMOTE_REFRESH_S)}"
 
 
-@st.cache_data(show_spinner=False, ttl=CHOICES_TTL)
+@st.cache_data(show_spinner=False, max_entries=GENERATIONS)
 def _cached_councils(version: str) -> list[tuple[str, str]]:
     return choices.councils(shared_runner())
 
 
-@st.cache_data(show_spinner=False, ttl=CHOICES_TTL)
+@st.cache_data(show_spinner=False, max_entries=GENERATIONS)
 def _cached_people(version: str) -> list[tuple[str, str]]:
     return choices.people(shared_runner())
 
 
-@st.cache_data(show_spinner=False, ttl=CHOICES_TTL)
+@st.cache_data(show_spinner=False, max_entries=GENERATIONS)
 def _cached_regions(version: str) -> list[str]:
     return choices.regions(shared_runner())
 
 
-@st.cache_data(show_spinner=False, ttl=CHOICES_TTL)
+@st.cache_data(show_spinner=False, max_entries=GENERATIONS)
 def _cached_roles(version: str) -> list[tuple[str, str]]:
     return choices.roles_in_use(shared_runner())
 
@@ -84,18 +91,18 @@ def roles(runner: Runner) -> list[tuple[str, str]]:
     return _cached_roles(store_version(runner))
 
 
-@st.cache_data(show_spinner=False, ttl=CHOICES_TTL)
+@st.cache_data(show_spinner=False, max_entries=GENERATIONS)
 def _cached_teams(version: str) -> list[dict[str, str]]:
     return inspectors.team_rows(shared_runner())
 
 
-@st.cache_data(show_spinner=False, ttl=CHOICES_TTL, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _cached_ties(version: str, council: str | None, date: str | None) -> list[network.Tie]:
     params = {"council": Value.iri(council) if council else None, "date": date}
     return network.ties_from(shared_runner().canned("role_network", params, limit=None))
 
 
-@st.cache_data(show_spinner=False, ttl=CHOICES_TTL, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)
 def _cached_tenures(version: str, council: str | None) -> list[timeline.Tenure]:
     return timeline.timeline(shared_runner(), council)[0]
 

@@ -21,7 +21,7 @@ FIRST_DAY = dt.date(2009, 4, 1)
 CACHED_MAPS = 64
 
 
-@st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL, max_entries=CACHED_MAPS)
+@st.cache_data(show_spinner=False, max_entries=CACHED_MAPS)
 def _map(version: str, files: tuple[str, str], day: dt.date | None, area: str) -> grademap.GradeMap:
     geo = geography.geography(*map(Path, files))
     return grademap.grade_map(state.shared_runner(), geo, day, area)

@@ -15,7 +15,7 @@ from councilkg.explore import recoveries as rc
 FIRST_COUNCIL = "Croydon"
 
 
-@st.cache_data(show_spinner="Working out every recovery…", ttl=state.CHOICES_TTL)
+@st.cache_data(show_spinner="Working out every recovery…", max_entries=state.GENERATIONS)
 def _all(version: str) -> list[rc.Recovery]:
     return rc.recoveries(state.shared_runner())
 

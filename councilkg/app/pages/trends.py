@@ -12,17 +12,17 @@ from councilkg.app import charts, elements, state
 from councilkg.explore import geography, grademap, trends
 
 
-@st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
+@st.cache_data(show_spinner=False, max_entries=state.GENERATIONS)
 def _distribution(version: str, files: tuple[str, str]) -> list[dict]:
     return trends.distribution(state.shared_runner(), geography.geography(*map(Path, files)))
 
 
-@st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
+@st.cache_data(show_spinner=False, max_entries=state.GENERATIONS)
 def _judgements(version: str) -> list[dict]:
     return trends.judgements_by_year(state.shared_runner())
 
 
-@st.cache_data(show_spinner=False, ttl=state.CHOICES_TTL)
+@st.cache_data(show_spinner=False, max_entries=state.GENERATIONS)
 def _transitions(version: str) -> list[dict]:
     return trends.transitions(state.shared_runner())
 
