@@ -35,6 +35,7 @@ SEEDS = shared_path("seeds")
 needs_shared = pytest.mark.skipif(not REPORTS.is_dir() or not LOOKUP.is_file() or len(WORKBOOKS) < 2,
                                   reason="../shared/data (reports, lookup, both Ofsted workbooks) is not beside the project")
 MARCIE = iris.person("inspector-marcie-taylor").value
+CROYDON = iris.council("E09000008").value
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +95,25 @@ def test_an_inspectors_inspections_in_every_role(runner: Runner) -> None:
 def test_an_inspector_by_name_in_any_case_or_by_iri(runner: Runner, asked: str) -> None:
     rows = inspectors.team_rows(runner, asked)
     assert len(rows) == 18 and {r["person"] for r in rows} == {MARCIE}
+
+
+@needs_shared
+def test_an_authoritys_inspection_teams_are_the_national_rows_of_that_authority(runner: Runner,
+                                                                             every_team: list[dict[str, str]]) -> None:
+    """The council form (who inspected an authority) gives exactly the national form's rows for it, in its order."""
+    by_council: dict[str, list[dict[str, str]]] = {}
+    for row in every_team:
+        by_council.setdefault(row["council"], []).append(row)
+    assert len(by_council) > 100
+    most = max(by_council, key=lambda c: len(by_council[c]))
+    for council in (CROYDON, most, sorted(by_council)[0]):
+        assert inspectors.team_rows(runner, council=council) == by_council[council], council
+    croydon_2017 = {r["personLabel"] for r in by_council[CROYDON] if r["fieldworkStart"] == "2017-06-20"}
+    assert "Marcie Taylor" in croydon_2017 and len(croydon_2017) > 3
+    both = inspectors.team_rows(runner, "Marcie Taylor", council=CROYDON)
+    assert [(r["personLabel"], r["roleLabel"], r["fieldworkStart"]) for r in both] == [
+        ("Marcie Taylor", "Lead inspector", "2017-06-20")]
+    assert inspectors.team_rows(runner, council=iris.council("E06000999").value) == []  # no such authority
 
 
 @needs_shared

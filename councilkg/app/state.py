@@ -97,6 +97,11 @@ def _cached_teams(version: str) -> list[dict[str, str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
+def _cached_council_teams(version: str, council: str) -> list[dict[str, str]]:
+    return inspectors.team_rows(shared_runner(), council=council)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
 def _cached_ties(version: str, council: str | None, date: str | None) -> list[network.Tie]:
     params = {"council": Value.iri(council) if council else None, "date": date}
     return network.ties_from(shared_runner().canned("role_network", params, limit=None))
@@ -110,6 +115,12 @@ def _cached_tenures(version: str, council: str | None) -> list[timeline.Tenure]:
 def teams(runner: Runner) -> list[dict[str, str]]:
     """Every inspector's team memberships (the national form of inspector_inspections), per store generation."""
     return _cached_teams(store_version(runner))
+
+
+def council_teams(runner: Runner, council: str) -> list[dict[str, str]]:
+    """The team memberships on one authority's inspections (its IRI), per store generation: a tenth of the national
+    form's time, which a council's first visit to the network page would otherwise wait for."""
+    return _cached_council_teams(store_version(runner), council)
 
 
 def role_ties(runner: Runner, council: str | None, date: str | None) -> list[network.Tie]:

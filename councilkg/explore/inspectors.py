@@ -39,9 +39,10 @@ class Inspector:
         return f"{self.name} ({self.inspections} inspection{'s' if self.inspections != 1 else ''}, led {self.led})"
 
 
-def team_rows(runner: Runner, inspector: str | None = None) -> list[dict[str, str]]:
-    """The rows of ``inspector_inspections``: every inspector's team memberships, or one inspector's (name or IRI)."""
-    params = {"inspector": Value.literal(inspector)} if inspector else {}
+def team_rows(runner: Runner, inspector: str | None = None, council: str | None = None) -> list[dict[str, str]]:
+    """The rows of ``inspector_inspections``: every inspector's team memberships, or one inspector's (name or IRI),
+    or those on one authority's inspections (its IRI)."""
+    params = {"inspector": Value.literal(inspector) if inspector else None, "council": Value.iri(council) if council else None}
     return runner.canned("inspector_inspections", params, limit=None).strings()
 
 

@@ -77,7 +77,7 @@ council = dict(councils).get(council_label)
 date = as_at if as_at_on and as_at else None
 inspection = None
 if council:  # an inspection of the council whose report names its team: who inspected, and who was in post
-    team = state.teams(runner)
+    team = state.council_teams(runner, council)
     inspected = network.inspections(team, council)
     _asked("inspection", "net_inspection", {i.iri: i for i in inspected}, "inspection of this council with its team")
     inspection = st.sidebar.selectbox("Centre on an inspection", [None, *inspected], key="net_inspection",
