@@ -91,5 +91,6 @@ def drawings(at: AppTest) -> dict[str, dict]:
     out = {}
     for element in at.get("bidi_component"):
         if element.proto.component_name == "councilkg_network_view":
-            out[element.proto.id.split("-", 2)[-1]] = json.loads(element.proto.json)
+            (sent,) = json.loads(element.proto.json)  # sent in a list (network_view.py says why)
+            out[element.proto.id.split("-", 2)[-1]] = sent
     return out

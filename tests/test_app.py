@@ -8,6 +8,9 @@ links are tested through the entry script's redirect.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -25,7 +28,7 @@ from councilkg.query.runner import Runner
 from councilkg.sources.build import LoadPlan, load
 from councilkg.store import StoreFolder
 
-from .apptest import APP, TIMEOUT, drawings, follow, links, open_page, table, texts
+from .apptest import APP, TIMEOUT, drawings, follow, links, open_page, page_file, table, texts
 from .apptest import run as run_app
 from .conftest import HOSTILE_NAME, require_shared
 
@@ -311,6 +314,25 @@ def test_the_network_view_and_its_filters(app) -> None:
     assert not at.exception
     at.radio(key="net_measure").set_value("betweenness").run()
     assert "betweenness centrality" in texts(at)
+
+
+def test_a_first_drawing_waits_for_no_pandas(app_store: Path, tmp_path: Path) -> None:
+    """The network page's first run in a new process draws without importing pandas (0.3-0.45 s of it): the
+    drawing's data is sent so that Streamlit does not look for dataframes in it (network_view.py)."""
+    script = ("import sys\n"
+              "from streamlit.testing.v1 import AppTest\n"
+              f"at = AppTest.from_file({str(APP)!r}, default_timeout={TIMEOUT})\n"
+              f"at.switch_page({page_file('network')!r})\n"
+              "at.run()\n"
+              "assert not at.exception, [e.value for e in at.exception]\n"
+              "assert at.get('bidi_component'), 'no drawing'\n"
+              "print('pandas' in sys.modules)")
+    env = dict(os.environ, COUNCILKG_STORE=str(app_store), PYTHONPATH=str(APP.parent))
+    env.pop("COUNCILKG_ENDPOINT", None)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env,
+                          timeout=TIMEOUT * 2)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.strip().splitlines()[-1] == "False", "the network page imported pandas"
 
 
 def test_an_ego_network_and_node_details(app) -> None:

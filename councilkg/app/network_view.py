@@ -68,7 +68,10 @@ def network_view(nodes: list[dict], edges: list[dict], key: str, height: int = 5
             on_click(value)
 
     drawing = components.own("network_view", _HTML)
-    result = drawing(data=network_payload(nodes, edges, height, selected, clickable=on_click is not None), key=key,
-                     on_clicked_change=clicked_now)
+    # in a list, not as the dict itself (nor as text): Streamlit looks for dataframes in a dict's values and in
+    # anything else but a list, tuple or bytes, which imports pandas (0.3-0.45 s of the first page an app process
+    # draws, before the drawing can be sent)
+    payload = [network_payload(nodes, edges, height, selected, clickable=on_click is not None)]
+    result = drawing(data=payload, key=key, on_clicked_change=clicked_now)
     clicked = getattr(result, "clicked", None)
     return clicked if isinstance(clicked, str) else None

@@ -9,9 +9,12 @@ third to half a second each nationally. From a SPARQL endpoint they are kept for
 
 from __future__ import annotations
 
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from councilkg.explore import choices, inspectors, network, timeline
 from councilkg.query.results import Value
@@ -118,16 +121,23 @@ def teams(runner: Runner) -> list[dict[str, str]]:
 
 
 def council_teams(runner: Runner, council: str) -> list[dict[str, str]]:
-    """The team memberships on one authority's inspections (its IRI), per store generation: a tenth of the national
-    form's time, which a council's first visit to the network page would otherwise wait for."""
+    """The team memberships on one authority's inspections (its IRI), per store generation: a fraction of the
+    national form's time, which a council's first visit to the network page would otherwise wait for."""
     return _cached_council_teams(store_version(runner), council)
 
 
-def role_ties(runner: Runner, council: str | None, date: str | None) -> list[network.Tie]:
-    """The role network's ties (of a council, as at a date, or all), per store generation."""
-    return _cached_ties(store_version(runner), council, date)
+def ties_and_tenures(runner: Runner, council: str | None, date: str | None) -> tuple[list[network.Tie], list[timeline.Tenure]]:
+    """The role network's ties (of a council, as at a date, or all) and the leadership timeline's tenures (of the
+    council, or every council's), per store generation. The two queries run side by side (the store lets go of the
+    interpreter while it answers): the country's first network waits 0.6 s for them rather than 1 s."""
+    version = store_version(runner)
+    context = get_script_run_ctx(suppress_warning=True)
 
+    def timeline_tenures() -> list[timeline.Tenure]:
+        if context is not None:  # the session's, so that its cache is the one filled
+            add_script_run_ctx(threading.current_thread(), context)
+        return _cached_tenures(version, council)
 
-def tenures(runner: Runner, council: str | None) -> list[timeline.Tenure]:
-    """The leadership timeline's tenures (of a council, or every council's), per store generation."""
-    return _cached_tenures(store_version(runner), council)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="councilkg-tenures") as pool:
+        later = pool.submit(timeline_tenures)
+        return _cached_ties(version, council, date), later.result()

@@ -86,9 +86,10 @@ if council:  # an inspection of the council whose report names its team: who ins
                                            "post on its first day of fieldwork (the as-at date is set to that day).")
     if inspection is not None and inspection.fieldwork_start:
         date = inspection.fieldwork_start
-ties = list(state.role_ties(runner, council, date.isoformat() if date else None))
+known, tenures = state.ties_and_tenures(runner, council, date.isoformat() if date else None)
+ties = list(known)
 if unnamed_on:
-    ties += network.unnamed_ties(state.tenures(runner, council), date)
+    ties += network.unnamed_ties(tenures, date)
 if inspection is not None:
     ties += network.inspection_ties(team, inspection)
     st.caption(md(f"Centred on {inspection.label}: its team, {council_label}, and who was in post on "

@@ -92,7 +92,8 @@ function draw(root, data, report) {
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue } = component;
+  const { parentElement, setTriggerValue } = component;
+  const data = component.data[0]; // sent in a list (network_view.py says why)
   const root = parentElement.querySelector(".ckg-network");
   legend(root.querySelector(".ckg-legend"), data.legend);
   const report = (id) => setTriggerValue("clicked", id);
