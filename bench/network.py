@@ -163,7 +163,10 @@ def main() -> int:
                 for name, base in apps.items():  # each app in turn on the same address, so both see the same machine
                     timed = {"new": _visits(browser, base, address, args.reps),
                              "returning": _visits(browser, base, address, args.reps, returning[name])}
-                    row.update(timed) if name == "now" else row.update(against=timed)
+                    if name == "now":
+                        row.update(timed)
+                    else:
+                        row["against"] = timed
                 results.append(row)
             for context in returning.values():
                 context.close()

@@ -23,6 +23,11 @@ MAX_LABELS = 60
 _HTML = '<div class="ckg-network"><div class="ckg-legend"></div></div>'
 
 
+def _colour(kind: str) -> str:
+    """A kind's colour (an organisation's for a kind the palette does not know)."""
+    return KIND_COLOURS.get(kind, KIND_COLOURS["organisation"])
+
+
 def _unit(values: list[float]) -> list[float]:
     """Values scaled to 0..1 (all 0.5 when they are one value)."""
     low, high = min(values, default=0.0), max(values, default=0.0)
@@ -41,22 +46,22 @@ def network_payload(nodes: list[dict], edges: list[dict], height: int = 560, sel
     named = {n["id"] for n in sorted(nodes, key=lambda n: -n["size"])[:MAX_LABELS]}
     drawn = [{"id": n["id"], "label": n["label"], "kind": n["kind"], "x": round(x, 4), "y": round(y, 4),
               "r": round(MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(max(n["size"], 0.0) / top), 1),
-              "colour": KIND_COLOURS.get(n["kind"], KIND_COLOURS["organisation"]),
+              "colour": _colour(n["kind"]),
               "tip": f"{n['label']}\n{n['kind']}, centrality {n['centrality']:g}", "named": n["id"] in named}
              for n, x, y in zip(nodes, xs, ys, strict=True)]
     lines = [{"s": index[e["u"]], "t": index[e["v"]],
               "tip": f"{e['source']} — {e['role']} — {e['target']}" if e["role"] else f"{e['source']} — {e['target']}"}
              for e in edges if e["u"] in index and e["v"] in index]
     kinds = list(dict.fromkeys(n["kind"] for n in drawn))
-    legend = [{"kind": k, "colour": KIND_COLOURS.get(k, KIND_COLOURS["organisation"])}
-              for k in sorted(kinds, key=lambda k: list(KIND_COLOURS).index(k) if k in KIND_COLOURS else len(KIND_COLOURS))]
+    order = {kind: n for n, kind in enumerate(KIND_COLOURS)}
+    legend = [{"kind": k, "colour": _colour(k)} for k in sorted(kinds, key=lambda k: order.get(k, len(order)))]
     return {"nodes": drawn, "edges": lines, "legend": legend, "height": height,
             "selected": selected if selected in index else None, "clickable": clickable}
 
 
 def network_view(nodes: list[dict], edges: list[dict], key: str, height: int = 560, selected: str | None = None,
-                 on_click: Callable[[str], None] | None = None) -> str | None:
-    """Draw the network; returns the id of the node clicked in this run (None when none was).
+                 on_click: Callable[[str], None] | None = None) -> None:
+    """Draw the network; a click on a node calls ``on_click`` with its id.
 
     ``on_click(id)`` runs before the rerun's script does, as a widget's callback does, so what it sets in
     ``st.session_state`` (the selected node, say) is what the whole of that run sees, the drawing included.
@@ -72,6 +77,4 @@ def network_view(nodes: list[dict], edges: list[dict], key: str, height: int = 5
     # anything else but a list, tuple or bytes, which imports pandas (0.3-0.45 s of the first page an app process
     # draws, before the drawing can be sent)
     payload = [network_payload(nodes, edges, height, selected, clickable=on_click is not None)]
-    result = drawing(data=payload, key=key, on_clicked_change=clicked_now)
-    clicked = getattr(result, "clicked", None)
-    return clicked if isinstance(clicked, str) else None
+    drawing(data=payload, key=key, on_clicked_change=clicked_now)

@@ -46,8 +46,9 @@ function draw(root, data, report) {
     const a = data.nodes[edge.s];
     const b = data.nodes[edge.t];
     const group = make("g", { class: "ckg-edge" });
-    const line = make("line", { x1: px(a), y1: py(a), x2: px(b), y2: py(b) });
-    const hit = make("line", { x1: px(a), y1: py(a), x2: px(b), y2: py(b), class: "ckg-hit" });
+    const ends = { x1: px(a), y1: py(a), x2: px(b), y2: py(b) };
+    const line = make("line", ends);
+    const hit = make("line", { ...ends, class: "ckg-hit" }); // a wider, unseen line to point at
     tooltip(hit, edge.tip);
     group.append(line, hit);
     edgeLayer.appendChild(group);
